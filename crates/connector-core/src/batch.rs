@@ -1,0 +1,640 @@
+//! Bulk pushes that lose nothing: split at a line limit, send with bounded concurrency,
+//! isolate bad records, and account for every input record in a [`BatchReport`].
+//!
+//! ```
+//! use connector_core::batch::{BatchOptions, BatchRunner, ChunkResult};
+//! use futures::stream;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let records: Vec<u32> = (0..25_001).collect();
+//! let report = BatchRunner::new(BatchOptions::new(10_000))
+//!     .run(stream::iter(records), |r| r.to_string(), |chunk| async move {
+//!         // POST chunk.records() to the platform here.
+//!         Ok(ChunkResult::Accepted)
+//!     })
+//!     .await;
+//! assert_eq!(report.requests, 3); // 10,000 + 10,000 + 5,001
+//! assert_eq!(report.sent, 25_001);
+//! assert!(report.is_balanced());
+//! # }
+//! ```
+//!
+//! How a chunk's answer is handled:
+//! * `Ok(ChunkResult::Accepted)`: every record is sent.
+//! * `Ok(ChunkResult::Partial(rejections))`: the platform applied the others and names the
+//!   records it refused: those are rejected, the rest sent.
+//! * `Ok(ChunkResult::RejectedRecords(rejections))`: the platform refused the whole chunk but
+//!   named the culprits: they are rejected and the rest is sent again, once.
+//! * `Err(e)` with [`Error::is_record_level`] (a 4xx that names no record): the chunk is
+//!   bisected until the bad records are isolated; every good half still goes through.
+//! * `Err(e)` that is fatal for the run (authentication, configuration, unsupported): the chunk
+//!   and everything after it are *not attempted*, and the run stops.
+//! * Any other `Err(e)` (server down after the runtime's retries, outcome unknown): the chunk is
+//!   *failed* and the run goes on with the next chunks.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::{Stream, StreamExt};
+
+use crate::error::Error;
+
+/// How a bulk push is cut and paced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BatchOptions {
+    /// Most records in one request (ONe: 10,000).
+    pub max_lines: usize,
+    /// Requests in flight at once (default 2).
+    pub concurrency: usize,
+    /// Bisect a refused chunk to find the bad records (default true). When false, a refused
+    /// chunk is rejected as a whole.
+    pub isolate_failures: bool,
+}
+
+impl BatchOptions {
+    /// Chunks of at most `max_lines` (at least 1), 2 in flight, isolation on.
+    pub fn new(max_lines: usize) -> Self {
+        Self {
+            max_lines: max_lines.max(1),
+            concurrency: 2,
+            isolate_failures: true,
+        }
+    }
+
+    /// Sets the number of requests in flight (at least 1).
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Turns bad-record isolation on or off.
+    pub fn with_isolation(mut self, isolate: bool) -> Self {
+        self.isolate_failures = isolate;
+        self
+    }
+}
+
+/// A slice of the input handed to the send function. Cheap to clone (shared storage).
+pub struct Chunk<T> {
+    records: Arc<[T]>,
+    start: usize,
+    end: usize,
+    first_index: usize,
+}
+
+impl<T> Clone for Chunk<T> {
+    fn clone(&self) -> Self {
+        Self {
+            records: self.records.clone(),
+            start: self.start,
+            end: self.end,
+            first_index: self.first_index,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Chunk<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Chunk")
+            .field("first_index", &self.first_index())
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl<T> Chunk<T> {
+    /// The records of this chunk.
+    pub fn records(&self) -> &[T] {
+        &self.records[self.start..self.end]
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the chunk is empty (never for chunks handed to a send function).
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    /// Position of the chunk's first record in the whole input (0-based).
+    pub fn first_index(&self) -> usize {
+        self.first_index + self.start
+    }
+
+    fn split(&self) -> (Self, Self) {
+        let mid = self.start + self.len() / 2;
+        let mut left = self.clone();
+        left.end = mid;
+        let mut right = self.clone();
+        right.start = mid;
+        (left, right)
+    }
+
+    fn single(&self, i: usize) -> Self {
+        let mut one = self.clone();
+        one.start = self.start + i;
+        one.end = one.start + 1;
+        one
+    }
+}
+
+/// What the platform said about one chunk.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ChunkResult {
+    /// Every record was applied.
+    Accepted,
+    /// The records at these positions (within the chunk) were refused; the others were applied.
+    Partial(Vec<(usize, Error)>),
+    /// Nothing was applied; the records at these positions are the reason. The others are
+    /// sent again without them.
+    RejectedRecords(Vec<(usize, Error)>),
+}
+
+/// Why one record was not sent.
+#[derive(Debug, Clone)]
+pub struct RecordFailure {
+    /// Position in the input (0-based).
+    pub index: usize,
+    /// The record's key (SKU, client id...), for humans.
+    pub key: String,
+    /// The reason. Shared between the records of a chunk that failed as a whole.
+    pub error: Arc<Error>,
+}
+
+/// The account of a bulk push: every input record is in exactly one of `sent`, `rejected`,
+/// `failed` or `not_attempted`.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct BatchReport {
+    /// Records read from the input.
+    pub total: usize,
+    /// Records the platform accepted.
+    pub sent: usize,
+    /// Records the platform refused, each with its reason. Fix and resend them.
+    pub rejected: Vec<RecordFailure>,
+    /// Records whose chunk failed for a reason not tied to them (server down, outcome
+    /// unknown). Retry them later.
+    pub failed: Vec<RecordFailure>,
+    /// Records never sent because the run stopped (authentication or configuration failure).
+    pub not_attempted: Vec<RecordFailure>,
+    /// Requests made, isolation included.
+    pub requests: usize,
+}
+
+impl BatchReport {
+    /// Whether every record is accounted for exactly once.
+    pub fn is_balanced(&self) -> bool {
+        self.sent + self.rejected.len() + self.failed.len() + self.not_attempted.len() == self.total
+    }
+
+    /// Whether every record was sent.
+    pub fn is_complete_success(&self) -> bool {
+        self.sent == self.total
+    }
+
+    /// Merges another report (of a later part of the same input) into this one.
+    pub fn merge(&mut self, other: BatchReport) {
+        self.total += other.total;
+        self.sent += other.sent;
+        self.rejected.extend(other.rejected);
+        self.failed.extend(other.failed);
+        self.not_attempted.extend(other.not_attempted);
+        self.requests += other.requests;
+    }
+
+    fn sort(&mut self) {
+        self.rejected.sort_by_key(|f| f.index);
+        self.failed.sort_by_key(|f| f.index);
+        self.not_attempted.sort_by_key(|f| f.index);
+    }
+}
+
+impl fmt::Display for BatchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} records: {} sent, {} rejected, {} failed, {} not attempted ({} requests)",
+            self.total,
+            self.sent,
+            self.rejected.len(),
+            self.failed.len(),
+            self.not_attempted.len(),
+            self.requests
+        )
+    }
+}
+
+/// Runs bulk pushes according to [`BatchOptions`].
+#[derive(Debug, Clone)]
+pub struct BatchRunner {
+    options: BatchOptions,
+}
+
+type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+fn is_fatal(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Auth { .. } | Error::Config { .. } | Error::Unsupported { .. }
+    )
+}
+
+impl BatchRunner {
+    /// A runner with `options`.
+    pub fn new(options: BatchOptions) -> Self {
+        Self { options }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &BatchOptions {
+        &self.options
+    }
+
+    /// Pushes every record of `input` through `send`, chunk by chunk, and accounts for each.
+    ///
+    /// `key` names a record in the report; `send` makes one request for a chunk. The input is
+    /// read lazily: at most `concurrency` chunks are held in memory at once.
+    pub async fn run<T, S, K, F, Fut>(&self, input: S, key: K, send: F) -> BatchReport
+    where
+        T: Send + Sync + 'static,
+        S: Stream<Item = T> + Send,
+        K: Fn(&T) -> String + Send + Sync,
+        F: Fn(Chunk<T>) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<ChunkResult, Error>> + Send,
+    {
+        let stop = AtomicBool::new(false);
+        let max = self.options.max_lines;
+        let mut offset = 0usize;
+        let chunks = input.chunks(max).map(|records| {
+            let len = records.len();
+            let chunk = Chunk {
+                records: Arc::from(records),
+                start: 0,
+                end: len,
+                first_index: offset,
+            };
+            offset += len;
+            chunk
+        });
+        let ctx = Ctx {
+            send: &send,
+            key: &key,
+            stop: &stop,
+            isolate: self.options.isolate_failures,
+        };
+        let reports = chunks
+            .map(|chunk| {
+                let ctx = &ctx;
+                async move {
+                    let mut report = BatchReport {
+                        total: chunk.len(),
+                        ..BatchReport::default()
+                    };
+                    if ctx.stop.load(Ordering::SeqCst) {
+                        ctx.not_attempted(&chunk, Arc::new(stopped_error()), &mut report);
+                    } else {
+                        ctx.process(chunk, &mut report).await;
+                    }
+                    report
+                }
+            })
+            .buffer_unordered(self.options.concurrency);
+        let mut reports = std::pin::pin!(reports);
+        let mut total = BatchReport::default();
+        while let Some(r) = reports.next().await {
+            total.merge(r);
+        }
+        total.sort();
+        total
+    }
+}
+
+fn stopped_error() -> Error {
+    Error::Io {
+        message: "not attempted: the batch stopped after a fatal error".into(),
+        source: None,
+    }
+}
+
+struct Ctx<'a, F, K> {
+    send: &'a F,
+    key: &'a K,
+    stop: &'a AtomicBool,
+    isolate: bool,
+}
+
+impl<F, K> Ctx<'_, F, K> {
+    fn failures<T>(&self, chunk: &Chunk<T>, error: Arc<Error>) -> Vec<RecordFailure>
+    where
+        K: Fn(&T) -> String,
+    {
+        chunk
+            .records()
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RecordFailure {
+                index: chunk.first_index() + i,
+                key: (self.key)(r),
+                error: error.clone(),
+            })
+            .collect()
+    }
+
+    fn not_attempted<T>(&self, chunk: &Chunk<T>, error: Arc<Error>, report: &mut BatchReport)
+    where
+        K: Fn(&T) -> String,
+    {
+        report.not_attempted.extend(self.failures(chunk, error));
+    }
+}
+
+impl<'a, F, K> Ctx<'a, F, K> {
+    fn process<'b, T, Fut>(&'b self, chunk: Chunk<T>, report: &'b mut BatchReport) -> BoxFut<'b, ()>
+    where
+        'a: 'b,
+        T: Send + Sync + 'static,
+        K: Fn(&T) -> String + Send + Sync,
+        F: Fn(Chunk<T>) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<ChunkResult, Error>> + Send,
+    {
+        Box::pin(async move {
+            if self.stop.load(Ordering::SeqCst) {
+                self.not_attempted(&chunk, Arc::new(stopped_error()), report);
+                return;
+            }
+            report.requests += 1;
+            match (self.send)(chunk.clone()).await {
+                Ok(ChunkResult::Accepted) => report.sent += chunk.len(),
+                Ok(ChunkResult::Partial(rejections)) => {
+                    let n = self.reject_named(&chunk, rejections, report);
+                    report.sent += chunk.len() - n;
+                }
+                Ok(ChunkResult::RejectedRecords(rejections)) => {
+                    let bad: Vec<usize> = rejections.iter().map(|(i, _)| *i).collect();
+                    let n = self.reject_named(&chunk, rejections, report);
+                    if n == 0 {
+                        // Refused without naming a valid record: treat as a whole refusal.
+                        let err = Error::Api {
+                            context: Box::new(crate::error::ApiContext::new(
+                                "chunk refused without naming the bad records",
+                            )),
+                        };
+                        self.refused(chunk, err, report).await;
+                        return;
+                    }
+                    // Send the others again, one chunk per contiguous run of good records.
+                    let mut run_start = None;
+                    for i in 0..=chunk.len() {
+                        let good = i < chunk.len() && !bad.contains(&i);
+                        match (good, run_start) {
+                            (true, None) => run_start = Some(i),
+                            (false, Some(s)) => {
+                                let mut part = chunk.clone();
+                                part.start = chunk.start + s;
+                                part.end = chunk.start + i;
+                                self.process(part, report).await;
+                                run_start = None;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Err(e) if is_fatal(&e) => {
+                    self.stop.store(true, Ordering::SeqCst);
+                    tracing::warn!(error = %e, "batch stopped: fatal error");
+                    self.not_attempted(&chunk, Arc::new(e), report);
+                }
+                Err(e) if e.is_record_level() => self.refused(chunk, e, report).await,
+                Err(e) => report.failed.extend(self.failures(&chunk, Arc::new(e))),
+            }
+        })
+    }
+
+    /// A chunk refused as a whole: bisect, or reject all of it when isolation is off.
+    async fn refused<'b, T, Fut>(&'b self, chunk: Chunk<T>, error: Error, report: &'b mut BatchReport)
+    where
+        'a: 'b,
+        T: Send + Sync + 'static,
+        K: Fn(&T) -> String + Send + Sync,
+        F: Fn(Chunk<T>) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<ChunkResult, Error>> + Send,
+    {
+        if chunk.len() == 1 || !self.isolate {
+            report
+                .rejected
+                .extend(self.failures(&chunk, Arc::new(error)));
+            return;
+        }
+        let (left, right) = chunk.split();
+        self.process(left, report).await;
+        self.process(right, report).await;
+    }
+
+    /// Records named by the platform; returns how many valid positions there were.
+    fn reject_named<T>(
+        &self,
+        chunk: &Chunk<T>,
+        rejections: Vec<(usize, Error)>,
+        report: &mut BatchReport,
+    ) -> usize
+    where
+        K: Fn(&T) -> String,
+    {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, err) in rejections {
+            if i < chunk.len() && seen.insert(i) {
+                let one = chunk.single(i);
+                report.rejected.extend(self.failures(&one, Arc::new(err)));
+            }
+        }
+        seen.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ApiContext, AuthErrorKind};
+    use futures::stream;
+    use std::sync::Mutex;
+
+    fn bad_request() -> Error {
+        Error::from_status(400, ApiContext::new("invalid record in payload"), None)
+    }
+
+    #[tokio::test]
+    async fn splits_25001_records_into_10000_10000_5001() {
+        let sizes = Mutex::new(Vec::new());
+        let report = BatchRunner::new(BatchOptions::new(10_000).with_concurrency(1))
+            .run(
+                stream::iter(0..25_001u32),
+                |r| r.to_string(),
+                |chunk| {
+                    sizes.lock().unwrap().push(chunk.len());
+                    async { Ok(ChunkResult::Accepted) }
+                },
+            )
+            .await;
+        assert_eq!(*sizes.lock().unwrap(), vec![10_000, 10_000, 5_001]);
+        assert_eq!(report.sent, 25_001);
+        assert_eq!(report.requests, 3);
+        assert!(report.is_balanced());
+    }
+
+    #[tokio::test]
+    async fn one_bad_record_is_isolated_by_bisection_and_the_rest_is_sent() {
+        let calls = Mutex::new(0usize);
+        let report = BatchRunner::new(BatchOptions::new(10_000))
+            .run(
+                stream::iter(0..10_000u32),
+                |r| format!("sku-{r}"),
+                |chunk| {
+                    *calls.lock().unwrap() += 1;
+                    let has_bad = chunk.records().contains(&4_321);
+                    async move {
+                        if has_bad {
+                            Err(bad_request())
+                        } else {
+                            Ok(ChunkResult::Accepted)
+                        }
+                    }
+                },
+            )
+            .await;
+        assert_eq!(report.sent, 9_999);
+        assert_eq!(report.rejected.len(), 1);
+        assert_eq!(report.rejected[0].index, 4_321);
+        assert_eq!(report.rejected[0].key, "sku-4321");
+        assert!(report.is_balanced());
+        // 1 + 2 per level of a 14-level bisection.
+        assert_eq!(report.requests, *calls.lock().unwrap());
+        assert!(report.requests <= 1 + 2 * 14, "{}", report.requests);
+    }
+
+    #[tokio::test]
+    async fn named_rejections_cost_one_extra_request() {
+        let report = BatchRunner::new(BatchOptions::new(100))
+            .run(
+                stream::iter(0..100u32),
+                |r| r.to_string(),
+                |chunk| {
+                    let bad: Vec<(usize, Error)> = chunk
+                        .records()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| **r == 10 || **r == 11 || **r == 70)
+                        .map(|(i, _)| (i, Error::invalid("quantity", "must be >= 0")))
+                        .collect();
+                    async move {
+                        if bad.is_empty() {
+                            Ok(ChunkResult::Accepted)
+                        } else {
+                            Ok(ChunkResult::RejectedRecords(bad))
+                        }
+                    }
+                },
+            )
+            .await;
+        assert_eq!(report.sent, 97);
+        assert_eq!(
+            report.rejected.iter().map(|f| f.index).collect::<Vec<_>>(),
+            vec![10, 11, 70]
+        );
+        // the first refusal, then the good runs 0..10, 12..70 and 71..100
+        assert_eq!(report.requests, 4);
+        assert!(report.is_balanced());
+    }
+
+    #[tokio::test]
+    async fn partial_acceptance_counts_the_others_as_sent() {
+        let report = BatchRunner::new(BatchOptions::new(10))
+            .run(
+                stream::iter(0..10u32),
+                |r| r.to_string(),
+                |_chunk| async {
+                    Ok(ChunkResult::Partial(vec![(
+                        3,
+                        Error::invalid("sku", "unknown product"),
+                    )]))
+                },
+            )
+            .await;
+        assert_eq!(report.sent, 9);
+        assert_eq!(report.rejected[0].index, 3);
+        assert_eq!(report.requests, 1);
+    }
+
+    #[tokio::test]
+    async fn fatal_error_stops_and_marks_the_rest_not_attempted() {
+        let report = BatchRunner::new(BatchOptions::new(10).with_concurrency(1))
+            .run(
+                stream::iter(0..35u32),
+                |r| r.to_string(),
+                |chunk| {
+                    let first = chunk.first_index();
+                    async move {
+                        if first == 10 {
+                            Err(Error::Auth {
+                                kind: AuthErrorKind::InvalidClient,
+                                context: Box::new(ApiContext::new("bad key")),
+                            })
+                        } else {
+                            Ok(ChunkResult::Accepted)
+                        }
+                    }
+                },
+            )
+            .await;
+        assert_eq!(report.sent, 10);
+        assert_eq!(report.not_attempted.len(), 25);
+        assert_eq!(report.requests, 2);
+        assert!(report.is_balanced());
+    }
+
+    #[tokio::test]
+    async fn transient_failure_fails_the_chunk_and_goes_on() {
+        let report = BatchRunner::new(BatchOptions::new(10).with_concurrency(1))
+            .run(
+                stream::iter(0..30u32),
+                |r| r.to_string(),
+                |chunk| {
+                    let first = chunk.first_index();
+                    async move {
+                        if first == 0 {
+                            Err(Error::from_status(503, ApiContext::new("down"), None))
+                        } else {
+                            Ok(ChunkResult::Accepted)
+                        }
+                    }
+                },
+            )
+            .await;
+        assert_eq!(report.failed.len(), 10);
+        assert_eq!(report.sent, 20);
+        assert!(report.is_balanced());
+        assert_eq!(
+            report.to_string(),
+            "30 records: 20 sent, 0 rejected, 10 failed, 0 not attempted (3 requests)"
+        );
+    }
+
+    #[tokio::test]
+    async fn isolation_off_rejects_the_whole_chunk() {
+        let report = BatchRunner::new(BatchOptions::new(10).with_isolation(false))
+            .run(
+                stream::iter(0..10u32),
+                |r| r.to_string(),
+                |_c| async { Err(bad_request()) },
+            )
+            .await;
+        assert_eq!(report.rejected.len(), 10);
+        assert_eq!(report.requests, 1);
+    }
+}
