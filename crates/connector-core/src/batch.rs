@@ -418,8 +418,12 @@ impl<'a, F, K> Ctx<'a, F, K> {
     }
 
     /// A chunk refused as a whole: bisect, or reject all of it when isolation is off.
-    async fn refused<'b, T, Fut>(&'b self, chunk: Chunk<T>, error: Error, report: &'b mut BatchReport)
-    where
+    async fn refused<'b, T, Fut>(
+        &'b self,
+        chunk: Chunk<T>,
+        error: Error,
+        report: &'b mut BatchReport,
+    ) where
         'a: 'b,
         T: Send + Sync + 'static,
         K: Fn(&T) -> String + Send + Sync,

@@ -87,9 +87,18 @@ impl RateLimiter {
     }
 
     /// Changes the sustained rate (e.g. from a rate-limit response header), keeping the burst.
+    ///
+    /// Slots already reserved are re-priced at the new rate, so a slower rate takes effect at
+    /// once.
     pub fn set_rate(&self, per_second: f64) {
+        let now = self.clock.now();
         let mut state = self.lock();
         if let Ok(new) = RateLimit::per_second(per_second, state.limit.burst) {
+            let old = state.limit.interval.as_secs_f64();
+            if let Some(tat) = state.tat.filter(|t| *t > now) {
+                let debt = (tat - now).as_secs_f64() / old * new.interval.as_secs_f64();
+                state.tat = Some(now + Duration::from_secs_f64(debt));
+            }
             state.limit = new;
         }
     }

@@ -1,0 +1,377 @@
+//! Requests as the platform crates describe them, without any reqwest type.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use connector_core::Error;
+use secrecy::SecretString;
+use serde::Serialize;
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// GET
+    Get,
+    /// HEAD
+    Head,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// GET and HEAD are safe to repeat; everything else must be marked idempotent explicitly.
+    pub fn is_safe(self) -> bool {
+        matches!(self, Self::Get | Self::Head)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text value that may be secret. Secret values never appear in `Debug` or logs.
+#[derive(Clone)]
+pub enum FieldValue {
+    /// An ordinary value.
+    Plain(String),
+    /// A password, token or key.
+    Secret(SecretString),
+}
+
+impl fmt::Debug for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Plain(v) => write!(f, "{v:?}"),
+            Self::Secret(_) => f.write_str("[REDACTED]"),
+        }
+    }
+}
+
+impl From<&str> for FieldValue {
+    fn from(v: &str) -> Self {
+        Self::Plain(v.to_string())
+    }
+}
+
+impl From<String> for FieldValue {
+    fn from(v: String) -> Self {
+        Self::Plain(v)
+    }
+}
+
+impl From<SecretString> for FieldValue {
+    fn from(v: SecretString) -> Self {
+        Self::Secret(v)
+    }
+}
+
+/// Where a multipart file part's bytes come from.
+#[derive(Clone)]
+pub enum FileSource {
+    /// Bytes in memory.
+    Bytes(Bytes),
+    /// A file on disk, streamed (re-opened on every attempt).
+    Path(PathBuf),
+}
+
+impl fmt::Debug for FileSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Self::Path(p) => write!(f, "Path({})", p.display()),
+        }
+    }
+}
+
+/// One part of a multipart/form-data body.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Part {
+    /// A text field.
+    Text {
+        /// Field name.
+        name: String,
+        /// Value (may be secret).
+        value: FieldValue,
+    },
+    /// A file.
+    File {
+        /// Field name.
+        name: String,
+        /// File name sent to the server.
+        file_name: String,
+        /// MIME type.
+        content_type: String,
+        /// The content.
+        source: FileSource,
+    },
+}
+
+/// A request body.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// JSON bytes (sent with `content-type: application/json`).
+    Json(Bytes),
+    /// Raw bytes with a content type.
+    Bytes {
+        /// The content type.
+        content_type: String,
+        /// The bytes.
+        bytes: Bytes,
+    },
+    /// `application/x-www-form-urlencoded` fields.
+    Form(Vec<(String, FieldValue)>),
+    /// `multipart/form-data` parts.
+    Multipart(Vec<Part>),
+}
+
+/// One call to a platform: method, path relative to the client's base URL, query, headers,
+/// body, and the policy knobs (operation name, idempotency, timeout).
+#[derive(Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, FieldValue)>,
+    pub(crate) body: Body,
+    pub(crate) operation: String,
+    pub(crate) idempotent: bool,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) authenticated: bool,
+    pub(crate) reconcile_hint: Option<String>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Query values and secret headers stay out of Debug output.
+        let query_keys: Vec<&str> = self.query.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("Request")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query_keys", &query_keys)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("idempotent", &self.idempotent)
+            .finish()
+    }
+}
+
+impl Request {
+    /// A request with `method` to `path` (relative to the base URL; path prefixes are kept).
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        let path = path.into();
+        Self {
+            method,
+            operation: format!("{} {}", method, path),
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            idempotent: method.is_safe(),
+            timeout: None,
+            authenticated: true,
+            reconcile_hint: None,
+        }
+    }
+
+    /// A GET.
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::Get, path)
+    }
+
+    /// A POST (not idempotent unless marked).
+    pub fn post(path: impl Into<String>) -> Self {
+        Self::new(Method::Post, path)
+    }
+
+    /// A PUT (not idempotent unless marked).
+    pub fn put(path: impl Into<String>) -> Self {
+        Self::new(Method::Put, path)
+    }
+
+    /// A PATCH (not idempotent unless marked).
+    pub fn patch(path: impl Into<String>) -> Self {
+        Self::new(Method::Patch, path)
+    }
+
+    /// A DELETE (not idempotent unless marked).
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::Delete, path)
+    }
+
+    /// Names the operation for rate limits, logs and errors (e.g. `getFulfillmentOrder`).
+    pub fn operation(mut self, name: impl Into<String>) -> Self {
+        self.operation = name.into();
+        self
+    }
+
+    /// Marks the request safe to send again after a failure (the platform deduplicates it, or
+    /// it replaces state rather than adding to it).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Adds a query parameter (encoded for you).
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<FieldValue>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+        self.body = Body::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sets pre-serialized JSON bytes.
+    pub fn json_bytes(mut self, bytes: impl Into<Bytes>) -> Self {
+        self.body = Body::Json(bytes.into());
+        self
+    }
+
+    /// Sets a raw body.
+    pub fn bytes(mut self, content_type: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
+        self.body = Body::Bytes {
+            content_type: content_type.into(),
+            bytes: bytes.into(),
+        };
+        self
+    }
+
+    /// Sets a form body.
+    pub fn form(mut self, fields: Vec<(String, FieldValue)>) -> Self {
+        self.body = Body::Form(fields);
+        self
+    }
+
+    /// Sets a multipart body.
+    pub fn multipart(mut self, parts: Vec<Part>) -> Self {
+        self.body = Body::Multipart(parts);
+        self
+    }
+
+    /// Overrides the client's request timeout for this call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// What the caller should do to find out whether this write happened, should the answer
+    /// be lost (carried by [`connector_core::Error::OutcomeUnknown`]).
+    pub fn reconcile_hint(mut self, hint: impl Into<String>) -> Self {
+        self.reconcile_hint = Some(hint.into());
+        self
+    }
+
+    /// Sends the request without the client's auth headers (token endpoints, public routes).
+    pub fn without_auth(mut self) -> Self {
+        self.authenticated = false;
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The relative path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The operation name.
+    pub fn operation_name(&self) -> &str {
+        &self.operation
+    }
+
+    /// Whether the request may be sent again after a failure.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+}
+
+/// Percent-encodes one path segment: everything but `A-Z a-z 0-9 - . _ ~` becomes `%XX`
+/// (a space is `%20`, never `+`). Encode each segment exactly once.
+pub fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_segment_handles_awkward_skus() {
+        assert_eq!(encode_segment("SKU 1/2+3#4?"), "SKU%201%2F2%2B3%234%3F");
+        assert_eq!(encode_segment("é"), "%C3%A9");
+        assert_eq!(encode_segment("a-b_c.d~e"), "a-b_c.d~e");
+    }
+
+    #[test]
+    fn debug_hides_secrets_and_query_values() {
+        let req = Request::post("token")
+            .query("api_key", "query-secret")
+            .header("ApiAuth", SecretString::from("header-secret".to_string()))
+            .form(vec![(
+                "client_secret".into(),
+                FieldValue::Secret(SecretString::from("form-secret".to_string())),
+            )]);
+        let dbg = format!("{req:?}");
+        for s in ["query-secret", "header-secret", "form-secret"] {
+            assert!(!dbg.contains(s), "{dbg}");
+        }
+        assert!(dbg.contains("api_key"));
+        assert!(!req.is_idempotent());
+        assert!(Request::get("x").is_idempotent());
+    }
+}
