@@ -161,10 +161,10 @@ impl TokenCache {
         rejected: &CachedToken,
     ) -> Result<CachedToken, Error> {
         let mut slot = self.slot.lock().await;
-        if let Some(s) = slot.as_ref() {
-            if s.token.generation != rejected.generation {
-                return Ok(s.token.clone());
-            }
+        if let Some(s) = slot.as_ref()
+            && s.token.generation != rejected.generation
+        {
+            return Ok(s.token.clone());
         }
         self.refill(&mut slot).await
     }

@@ -228,17 +228,15 @@ impl HttpClient {
                         resp.attempts = attempt;
                         self.adapt_rate(&req.operation, &resp);
                         tracing::debug!(status = resp.status, attempt, "response");
-                        if let (Some(a), Some(used)) = (&inner.auth, &auth) {
-                            if a.is_rejection(resp.status, &resp.body) {
-                                if !refreshed && a.refresh(used).await? {
-                                    refreshed = true;
-                                    tracing::debug!(
-                                        "credentials refused; refreshed once and retrying"
-                                    );
-                                    continue;
-                                }
-                                return Ok(resp);
+                        if let (Some(a), Some(used)) = (&inner.auth, &auth)
+                            && a.is_rejection(resp.status, &resp.body)
+                        {
+                            if !refreshed && a.refresh(used).await? {
+                                refreshed = true;
+                                tracing::debug!("credentials refused; refreshed once and retrying");
+                                continue;
                             }
+                            return Ok(resp);
                         }
                         let status = resp.status;
                         let retryable =
@@ -283,10 +281,10 @@ impl HttpClient {
                     }
                 };
                 let (delay, last) = delay;
-                if let Some(resp) = last {
-                    if !self.may_retry(attempt, started, delay) {
-                        return Ok(resp);
-                    }
+                if let Some(resp) = last
+                    && !self.may_retry(attempt, started, delay)
+                {
+                    return Ok(resp);
                 }
                 tracing::debug!(delay_ms = delay.as_millis() as u64, attempt, "retrying");
                 inner.clock.sleep(delay).await;
@@ -331,11 +329,11 @@ impl HttpClient {
         else {
             return;
         };
-        if let Some(l) = self.limiter_for(operation) {
-            if (l.limit().per_second_value() - rate).abs() > f64::EPSILON * 16.0 {
-                tracing::debug!(operation, rate, "rate limit adapted from response header");
-                l.set_rate(rate);
-            }
+        if let Some(l) = self.limiter_for(operation)
+            && (l.limit().per_second_value() - rate).abs() > f64::EPSILON * 16.0
+        {
+            tracing::debug!(operation, rate, "rate limit adapted from response header");
+            l.set_rate(rate);
         }
     }
 

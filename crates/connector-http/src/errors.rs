@@ -67,10 +67,10 @@ pub fn decode_common(body: &[u8]) -> ErrorFields {
         .or_else(|| text(v.get("title")))
         .or_else(|| text(v.get("error")));
     let mut fields = ErrorFields::new(code, message);
-    if first_error.and_then(|e| e.get("details")).is_some() {
-        if let Some(details) = first_error.and_then(|e| text(e.get("details"))) {
-            fields.message = Some(format!("{}: {details}", fields.message.unwrap_or_default()));
-        }
+    if first_error.and_then(|e| e.get("details")).is_some()
+        && let Some(details) = first_error.and_then(|e| text(e.get("details")))
+    {
+        fields.message = Some(format!("{}: {details}", fields.message.unwrap_or_default()));
     }
     fields
 }
@@ -81,10 +81,11 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    if let Ok(secs) = value.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
-        }
+    if let Ok(secs) = value.parse::<f64>()
+        && secs.is_finite()
+        && secs >= 0.0
+    {
+        return Some(Duration::from_secs_f64(secs));
     }
     let date = DateTime::parse_from_rfc2822(value)
         .ok()?

@@ -1,5 +1,7 @@
 //! The runtime's promises, checked against wiremock and the sandbox harness.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

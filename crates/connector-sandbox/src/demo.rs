@@ -93,9 +93,10 @@ async fn push(State(api): State<DemoApi>, headers: HeaderMap, body: String) -> R
                 .or(q.as_f64())
         });
         if !sku_ok {
-            errors.push(json!({"index": i, "field": "sku", "message": "sku is required"}));
+            errors.push(json!({"index": i, "field": "sku", "message": "is required"}));
         } else if !qty.is_some_and(|q| q >= 0.0) {
-            errors.push(json!({"index": i, "field": "quantity", "message": "quantity must be a number >= 0"}));
+            errors
+                .push(json!({"index": i, "field": "quantity", "message": "must be a number >= 0"}));
         }
     }
     if !errors.is_empty() {

@@ -154,11 +154,10 @@ impl Faults {
                     r#"{"code":"QuotaExceeded","message":"You exceeded your quota for the requested resource."}"#,
                 )
                     .into_response();
-                if let Some(secs) = retry_after {
-                    if let Ok(v) = secs.to_string().parse() {
+                if let Some(secs) = retry_after
+                    && let Ok(v) = secs.to_string().parse() {
                         resp.headers_mut().insert("retry-after", v);
                     }
-                }
                 resp
             }
             Fault::Delay(d) => {
