@@ -1,8 +1,4 @@
-//! Quick start: the SDK's core in action against the local sandbox (no credentials, no network).
-//!
-//! ```text
-//! cargo run --example quickstart
-//! ```
+//! The core leg of the quick start:
 //!
 //! 1. shared models: money as decimals, typed ids, a unified order status;
 //! 2. a token fetched from the sandbox's OAuth2 endpoint through the token cache;
@@ -22,8 +18,8 @@ use erp_connectors::sandbox::{Harness, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET}
 use futures::stream;
 use rust_decimal_macros::dec;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// The core leg: models, a token from the sandbox's OAuth2 endpoint, a bulk push with a report.
+pub async fn run() -> anyhow::Result<()> {
     // 1. Models.
     let unit = Money::new(dec!(19.90), Currency::EUR);
     let line_total = unit.times(dec!(3))?;
@@ -132,6 +128,5 @@ async fn main() -> anyhow::Result<()> {
         sandbox.demo.stored_lines(),
         sandbox.demo.request_sizes().len()
     );
-    println!("quick start finished");
     Ok(())
 }
