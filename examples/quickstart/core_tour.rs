@@ -19,7 +19,7 @@ use futures::stream;
 use rust_decimal_macros::dec;
 
 /// The core leg: models, a token from the sandbox's OAuth2 endpoint, a bulk push with a report.
-pub async fn run() -> anyhow::Result<()> {
+pub(crate) async fn run() -> anyhow::Result<()> {
     // 1. Models.
     let unit = Money::new(dec!(19.90), Currency::EUR);
     let line_total = unit.times(dec!(3))?;
