@@ -67,7 +67,9 @@ pub enum OrderState {
     Cancelled,
     /// Something needs a human (Mirakl `INCIDENT_OPEN`, Amazon `Unfulfillable`).
     Incident,
-    /// A status the SDK does not know yet: read [`OrderStatus::raw`].
+    /// A status the SDK does not know yet: read [`OrderStatus::raw`]. Unknown values decode
+    /// into this variant instead of failing.
+    #[serde(other)]
     Unknown,
 }
 
@@ -380,5 +382,13 @@ mod tests {
         );
         assert!(!s.state.is_final());
         assert!(OrderState::Cancelled.is_final());
+    }
+
+    #[test]
+    fn unknown_states_decode_into_the_fallback() {
+        let s: OrderStatus =
+            serde_json::from_str(r#"{"state":"OnTheMoon","raw":"LUNAR"}"#).unwrap();
+        assert_eq!(s.state, OrderState::Unknown);
+        assert_eq!(s.raw, "LUNAR");
     }
 }
