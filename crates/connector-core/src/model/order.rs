@@ -284,6 +284,18 @@ pub struct QuoteLine {
 }
 
 impl QuoteLine {
+    /// A quote line for `item` (SKU or offer id as sent) and the requested quantity; fill the
+    /// platform's answer in the public fields.
+    pub fn new(item: impl Into<String>, requested: Decimal) -> Self {
+        Self {
+            item: item.into(),
+            requested,
+            available: None,
+            unit_price: None,
+            problem: None,
+        }
+    }
+
     /// Whether fewer units are available than requested, or the line has a problem.
     pub fn is_short(&self) -> bool {
         self.problem.is_some() || self.available.is_some_and(|a| a < self.requested)
@@ -306,6 +318,16 @@ pub struct Quote {
 }
 
 impl Quote {
+    /// A quote with its lines; totals and order-level problems are filled in afterwards.
+    pub fn new(lines: Vec<QuoteLine>) -> Self {
+        Self {
+            lines,
+            total: None,
+            shipping: None,
+            problems: Vec::new(),
+        }
+    }
+
     /// Whether every line can be supplied as asked and there is no order-level problem.
     pub fn is_fulfillable(&self) -> bool {
         self.problems.is_empty() && !self.lines.iter().any(QuoteLine::is_short)
