@@ -130,8 +130,9 @@ pub enum Part {
     },
 }
 
-/// A request body.
-#[derive(Debug, Clone, Default)]
+/// A request body. Its `Debug` shows sizes and field names only, never contents (a JSON body
+/// may carry a password).
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub enum Body {
     /// No body.
@@ -150,6 +151,32 @@ pub enum Body {
     Form(Vec<(String, FieldValue)>),
     /// `multipart/form-data` parts.
     Multipart(Vec<Part>),
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Empty"),
+            Self::Json(b) => write!(f, "Json({} bytes)", b.len()),
+            Self::Bytes {
+                content_type,
+                bytes,
+            } => write!(f, "Bytes({content_type}, {} bytes)", bytes.len()),
+            Self::Form(fields) => {
+                let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                write!(f, "Form({names:?})")
+            }
+            Self::Multipart(parts) => {
+                let names: Vec<&str> = parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text { name, .. } | Part::File { name, .. } => name.as_str(),
+                    })
+                    .collect();
+                write!(f, "Multipart({names:?})")
+            }
+        }
+    }
 }
 
 /// One call to a platform: method, path relative to the client's base URL, query, headers,
@@ -367,7 +394,16 @@ mod tests {
                 FieldValue::Secret(SecretString::from("form-secret".to_string())),
             )]);
         let dbg = format!("{req:?}");
-        for s in ["query-secret", "header-secret", "form-secret"] {
+        let json = Request::post("login")
+            .json(&serde_json::json!({"password": "json-secret"}))
+            .unwrap();
+        let dbg = format!("{dbg} {json:?}");
+        for s in [
+            "query-secret",
+            "header-secret",
+            "form-secret",
+            "json-secret",
+        ] {
             assert!(!dbg.contains(s), "{dbg}");
         }
         assert!(dbg.contains("api_key"));
