@@ -65,11 +65,11 @@ pub fn expired_token_rule() -> RejectionRule {
 /// ```
 /// use amazon_mcf::auth::ConsentUrl;
 /// use amazon_mcf::Region;
-/// let url = ConsentUrl::new(Region::Europe, "amzn1.sp.solution.abc", "st-123")
+/// let url = ConsentUrl::new(Region::Europe, "amzn1.sp.solution.abc", "st-4f9a2c7e1b")
 ///     .redirect_uri("https://erp.example.com/amazon/callback")
 ///     .draft(true)
 ///     .build()?;
-/// assert!(url.starts_with("https://sellercentral-europe.amazon.com/apps/authorize/consent?application_id=amzn1.sp.solution.abc&state=st-123"));
+/// assert!(url.starts_with("https://sellercentral-europe.amazon.com/apps/authorize/consent?application_id=amzn1.sp.solution.abc&state=st-4f9a2c7e1b"));
 /// assert!(url.contains("version=beta"));
 /// # Ok::<(), connector_core::Error>(())
 /// ```

@@ -79,6 +79,15 @@ macro_rules! string_enum {
 }
 pub(crate) use string_enum;
 
+/// Reads `null` as the default value (Amazon sends `null` for some empty arrays).
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// Unknown fields of a response object, kept as sent.
 pub type Extra = BTreeMap<String, serde_json::Value>;
 

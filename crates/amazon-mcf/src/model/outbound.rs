@@ -524,10 +524,10 @@ pub struct FulfillmentPreviewShipment {
     #[serde(default)]
     pub latest_arrival_date: Option<DateTime<Utc>>,
     /// Notes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub shipping_notes: Vec<String>,
     /// Items in this shipment.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_preview_items: Vec<FulfillmentPreviewItem>,
 }
 
@@ -543,7 +543,7 @@ pub struct UnfulfillablePreviewItem {
     /// Line id.
     pub seller_fulfillment_order_item_id: String,
     /// Why.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub item_unfulfillable_reasons: Vec<String>,
 }
 
@@ -555,7 +555,7 @@ pub struct ScheduledDeliveryInfo {
     /// IANA time zone.
     pub delivery_time_zone: String,
     /// Windows offered.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub delivery_windows: Vec<DeliveryWindow>,
 }
 
@@ -571,28 +571,28 @@ pub struct FulfillmentPreview {
     pub scheduled_delivery_info: Option<ScheduledDeliveryInfo>,
     /// Whether the order can be fulfilled.
     pub is_fulfillable: bool,
-    /// Whether COD is possible.
-    #[serde(rename = "isCODCapable")]
+    /// Whether COD is possible (missing in Amazon's own example: `false` then).
+    #[serde(rename = "isCODCapable", default)]
     pub is_cod_capable: bool,
     /// Estimated weight.
     #[serde(default)]
     pub estimated_shipping_weight: Option<Weight>,
     /// Estimated fees (not for India; may be missing).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub estimated_fees: Vec<Fee>,
     /// Planned shipments.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_preview_shipments: Vec<FulfillmentPreviewShipment>,
     /// Lines that cannot be fulfilled.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub unfulfillable_preview_items: Vec<UnfulfillablePreviewItem>,
     /// Order-level reasons (`DeliverySLAUnavailable`, `InvalidDestinationAddress`, ...).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub order_unfulfillable_reasons: Vec<String>,
     /// Marketplace.
     pub marketplace_id: String,
     /// Feature constraints applied.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub feature_constraints: Vec<FeatureSettings>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -605,7 +605,7 @@ pub struct FulfillmentPreview {
 #[non_exhaustive]
 pub struct GetFulfillmentPreviewResult {
     /// One preview per speed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_previews: Vec<FulfillmentPreview>,
 }
 
@@ -616,7 +616,8 @@ pub struct GetFulfillmentPreviewResult {
 pub struct FulfillmentOrder {
     /// Your id.
     pub seller_fulfillment_order_id: String,
-    /// Marketplace.
+    /// Marketplace (missing in some of Amazon's own examples: empty then).
+    #[serde(default)]
     pub marketplace_id: String,
     /// Id on the packing slip.
     pub displayable_order_id: String,
@@ -647,10 +648,10 @@ pub struct FulfillmentOrder {
     /// When the status last changed.
     pub status_updated_date: DateTime<Utc>,
     /// E-mail recipients.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub notification_emails: Vec<String>,
     /// Feature constraints.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub feature_constraints: Vec<FeatureSettings>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -722,7 +723,7 @@ pub struct FulfillmentShipmentItem {
     #[serde(default)]
     pub serial_number: Option<String>,
     /// Lot codes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub manufacturer_lot_codes: Vec<String>,
 }
 
@@ -744,7 +745,7 @@ pub struct DeliveryDocument {
 #[non_exhaustive]
 pub struct DeliveryInformation {
     /// Proof-of-delivery documents.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub delivery_document_list: Vec<DeliveryDocument>,
     /// Where it was left.
     #[serde(default)]
@@ -808,13 +809,13 @@ pub struct FulfillmentShipment {
     #[serde(default)]
     pub estimated_arrival_date: Option<DateTime<Utc>>,
     /// Notes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub shipping_notes: Vec<String>,
     /// Items.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_shipment_item: Vec<FulfillmentShipmentItem>,
     /// Packages.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_shipment_package: Vec<FulfillmentShipmentPackage>,
 }
 
@@ -829,7 +830,8 @@ pub struct ReturnItem {
     pub seller_fulfillment_order_item_id: String,
     /// Shipment id.
     pub amazon_shipment_id: String,
-    /// Your reason code.
+    /// Your reason code (missing in Amazon's own example: empty then).
+    #[serde(default)]
     pub seller_return_reason_code: String,
     /// Comment.
     #[serde(default)]
@@ -878,19 +880,19 @@ pub struct GetFulfillmentOrderResult {
     /// The order.
     pub fulfillment_order: FulfillmentOrder,
     /// Its lines.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_order_items: Vec<FulfillmentOrderItem>,
     /// Its shipments.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_shipments: Vec<FulfillmentShipment>,
     /// Returned items.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub return_items: Vec<ReturnItem>,
     /// Return authorizations.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub return_authorizations: Vec<ReturnAuthorization>,
     /// Payment information.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub payment_information: Vec<PaymentInformation>,
 }
 
@@ -903,7 +905,7 @@ pub struct ListAllFulfillmentOrdersResult {
     #[serde(default)]
     pub next_token: Option<String>,
     /// Orders of this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_orders: Vec<FulfillmentOrder>,
 }
 
@@ -1018,16 +1020,23 @@ impl UpdateFulfillmentOrderRequest {
     }
 }
 
-/// `TrackingAddress`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `TrackingAddress` (`city`, `state`, `country`). Amazon's own example sends an `Address`
+/// shape instead (`stateOrRegion`, `countryCode`, ...): those spellings are accepted too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TrackingAddress {
     /// City.
+    #[serde(default)]
     pub city: String,
     /// State.
+    #[serde(default, alias = "stateOrRegion")]
     pub state: String,
     /// Country.
+    #[serde(default, alias = "countryCode")]
     pub country: String,
+    /// Other fields (e.g. the `Address` fields of the example).
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `DateRange`.
@@ -1102,7 +1111,7 @@ pub struct PackageTrackingDetails {
     #[serde(default)]
     pub additional_location_info: Option<String>,
     /// Events, most recent first.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub tracking_events: Vec<TrackingEvent>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -1129,7 +1138,7 @@ pub struct ReasonCodeDetails {
 #[non_exhaustive]
 pub struct ListReturnReasonCodesResult {
     /// Codes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub reason_code_details: Vec<ReasonCodeDetails>,
 }
 
@@ -1214,13 +1223,13 @@ pub struct InvalidReturnItem {
 #[non_exhaustive]
 pub struct CreateFulfillmentReturnResult {
     /// Accepted items.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub return_items: Vec<ReturnItem>,
     /// Refused items.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub invalid_return_items: Vec<InvalidReturnItem>,
     /// Authorizations.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub return_authorizations: Vec<ReturnAuthorization>,
 }
 
@@ -1243,7 +1252,7 @@ pub struct Feature {
 #[non_exhaustive]
 pub struct GetFeaturesResult {
     /// Features.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub features: Vec<Feature>,
 }
 
@@ -1265,7 +1274,7 @@ pub struct FeatureSku {
     #[serde(default)]
     pub sku_count: Option<Decimal>,
     /// Other SKUs sharing the physical inventory.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub overlapping_skus: Vec<String>,
 }
 
@@ -1282,7 +1291,7 @@ pub struct GetFeatureInventoryResult {
     #[serde(default)]
     pub next_token: Option<String>,
     /// SKUs of this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub feature_skus: Vec<FeatureSku>,
 }
 
@@ -1298,7 +1307,7 @@ pub struct GetFeatureSkuResult {
     /// Whether the SKU is eligible.
     pub is_eligible: bool,
     /// Why not (`MERCHANT_NOT_ENROLLED`, `SKU_NOT_ELIGIBLE`, `INVALID_SKU`; open set).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub ineligible_reasons: Vec<String>,
     /// Seller SKU.
     #[serde(default)]
@@ -1509,7 +1518,7 @@ pub struct DeliveryOffer {
 #[non_exhaustive]
 pub struct GetDeliveryOffersResult {
     /// Offers.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub delivery_offers: Vec<DeliveryOffer>,
 }
 
