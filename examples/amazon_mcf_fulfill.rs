@@ -96,7 +96,7 @@ async fn main() -> anyhow::Result<()> {
     ));
     let quote = connector
         .order_placement()
-        .expect("placement")
+        .ok_or_else(|| anyhow::anyhow!("placement"))?
         .quote(&draft)
         .await?;
     println!(
@@ -106,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let placed = connector
         .order_placement()
-        .expect("placement")
+        .ok_or_else(|| anyhow::anyhow!("placement"))?
         .place(&draft)
         .await?;
     println!("placed {:?} ({})", placed.order_ids, placed.status);
@@ -117,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let order = connector
         .order_tracking()
-        .expect("tracking")
+        .ok_or_else(|| anyhow::anyhow!("tracking"))?
         .order(&OrderId::new("ERP-2026-0001")?)
         .await?;
     println!("order {} is {}", order.id.as_str(), order.status);

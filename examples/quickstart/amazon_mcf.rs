@@ -38,7 +38,7 @@ pub(crate) async fn run() -> anyhow::Result<()> {
     ));
     let placed = mcf
         .order_placement()
-        .expect("MCF places orders")
+        .ok_or_else(|| anyhow::anyhow!("MCF places orders"))?
         .place(&draft)
         .await?;
     println!("placed {:?}", placed.order_ids);
@@ -47,7 +47,7 @@ pub(crate) async fn run() -> anyhow::Result<()> {
         .await?;
     let order = mcf
         .order_tracking()
-        .expect("MCF tracks orders")
+        .ok_or_else(|| anyhow::anyhow!("MCF tracks orders"))?
         .order(&OrderId::new("QS-1")?)
         .await?;
     let tracking = order.shipments.first().and_then(|s| s.tracking.first());
@@ -60,7 +60,7 @@ pub(crate) async fn run() -> anyhow::Result<()> {
     );
     let stock: Vec<_> = mcf
         .stock_source()
-        .expect("MCF reads FBA stock")
+        .ok_or_else(|| anyhow::anyhow!("MCF reads FBA stock"))?
         .stock()
         .await?
         .try_collect()

@@ -541,9 +541,9 @@ async fn preview(State(sim): State<McfSimulator>, headers: HeaderMap, body: Byte
                 "isFulfillable": unfulfillable.is_empty(),
                 "isCODCapable": false,
                 "marketplaceId": marketplace,
-                "estimatedShippingWeight": {"unit": "POUNDS", "value": format!("{}.55", units.max(0) / 2)},
+                "estimatedShippingWeight": {"unit": "POUNDS", "value": format!("{}.{:02}", 55 * units.max(0) / 100, 55 * units.max(0) % 100)},
                 "estimatedFees": [
-                    {"name": "FBAPerUnitFulfillmentFee", "amount": {"currencyCode": currency, "value": format!("{}.22", 3 * units.max(0))}},
+                    {"name": "FBAPerUnitFulfillmentFee", "amount": {"currencyCode": currency, "value": format!("{}.{:02}", 322 * units.max(0) / 100, 322 * units.max(0) % 100)}},
                     {"name": "FBAPerOrderFulfillmentFee", "amount": {"currencyCode": currency, "value": per_order}}
                 ],
                 "fulfillmentPreviewShipments": if fulfillable_items.is_empty() { json!([]) } else { json!([{
