@@ -389,7 +389,10 @@ impl AmazonMcfClient {
 fn answer_lost(err: &Error) -> bool {
     match err {
         Error::OutcomeUnknown { .. } => true,
-        Error::Transient { context, .. } => context.status.is_none_or(|s| s == 408 || s >= 500),
+        // A 408/5xx answer may come after the order was stored. A transient error without a
+        // status means the request never left (the runtime only says that for writes it
+        // knows were not sent), so nothing was created.
+        Error::Transient { context, .. } => context.status.is_some_and(|s| s == 408 || s >= 500),
         _ => false,
     }
 }
