@@ -621,3 +621,59 @@ fn user_agent_has_amazons_form_and_consent_url_is_built() {
         "{url}"
     );
 }
+
+#[tokio::test]
+async fn many_calls_refused_with_the_same_expired_token_refresh_it_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/o2/token"))
+        .respond_with(Tokens(AtomicUsize::new(0)))
+        .expect(2) // the first token, then exactly one refresh for all eight refusals
+        .named("token fetches")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{OUT}/fulfillmentOrders/ERP-7")))
+        .respond_with(ExpiredFirstToken)
+        .expect(16)
+        .named("8 refused + 8 retried")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    // Fetch the first token before the burst so every call uses (and is refused with) it.
+    c.token_cache().token().await.unwrap();
+    let calls = (0..8).map(|_| c.get_fulfillment_order("ERP-7"));
+    for r in futures::future::join_all(calls).await {
+        r.unwrap();
+    }
+    assert_eq!(c.token_cache().fetch_count(), 2);
+}
+
+#[tokio::test]
+async fn the_token_is_refreshed_early_before_it_expires() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/o2/token"))
+        .respond_with(Tokens(AtomicUsize::new(0)))
+        .expect(2)
+        .named("token fetches")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{OUT}/features")))
+        .respond_with(amazon(200, r#"{"payload":{"features":[]}}"#))
+        .expect(3)
+        .named("features")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    c.get_features(None).await.unwrap();
+    clock.advance(Duration::from_secs(3600 - 61)); // still outside the 60 s margin
+    c.get_features(None).await.unwrap();
+    assert_eq!(c.token_cache().fetch_count(), 1);
+    clock.advance(Duration::from_secs(2)); // inside the margin: refreshed before use
+    c.get_features(None).await.unwrap();
+    assert_eq!(c.token_cache().fetch_count(), 2);
+}
