@@ -18,6 +18,7 @@ use crate::outbound::CreateOutcome;
 pub struct AmazonMcfConnector {
     client: AmazonMcfClient,
     defaults: PlacementDefaults,
+    track_packages: bool,
 }
 
 impl AmazonMcfConnector {
@@ -26,7 +27,16 @@ impl AmazonMcfConnector {
         Self {
             client,
             defaults: PlacementDefaults::default(),
+            track_packages: true,
         }
+    }
+
+    /// Whether [`OrderTracking::order`] also calls `getPackageTrackingDetails` for each
+    /// package to fill the tracking link and last carrier event (default true; one call per
+    /// package, on that operation's own rate bucket).
+    pub fn with_package_tracking(mut self, enabled: bool) -> Self {
+        self.track_packages = enabled;
+        self
     }
 
     /// Replaces the placement defaults (speed, action, policy, comment).
@@ -96,10 +106,37 @@ impl OrderPlacement for AmazonMcfConnector {
 
 #[async_trait]
 impl OrderTracking for AmazonMcfConnector {
-    /// `getFulfillmentOrder` mapped to the shared `Order` (shipments and packages included).
+    /// `getFulfillmentOrder` mapped to the shared `Order` (shipments and packages included),
+    /// with each package's tracking link and last carrier event unless
+    /// [`AmazonMcfConnector::with_package_tracking`] turned that off. A package the carrier
+    /// does not know yet (404) keeps just its carrier and number.
     async fn order(&self, id: &OrderId) -> Result<Order, Error> {
         let r = self.client.get_fulfillment_order(id.as_str()).await?;
-        convert::order_to_shared(&r)
+        let mut order = convert::order_to_shared(&r)?;
+        if !self.track_packages {
+            return Ok(order);
+        }
+        for (shipment, shared) in r
+            .fulfillment_shipments
+            .iter()
+            .zip(order.shipments.iter_mut())
+        {
+            for (package, tracking) in shipment
+                .fulfillment_shipment_package
+                .iter()
+                .zip(shared.tracking.iter_mut())
+            {
+                let Ok(number) = i32::try_from(package.package_number) else {
+                    continue;
+                };
+                match self.client.get_package_tracking_details(number).await {
+                    Ok(details) => convert::apply_tracking(tracking, &details),
+                    Err(Error::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(order)
     }
 }
 

@@ -23,7 +23,8 @@ use crate::model::inventory::InventorySummary;
 use crate::model::outbound::{
     CreateFulfillmentOrderItem, CreateFulfillmentOrderRequest, FulfillmentAction,
     FulfillmentOrderStatus, FulfillmentPolicy, FulfillmentPreview, GetFulfillmentOrderResult,
-    GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest, ShippingSpeedCategory,
+    GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest, PackageTrackingDetails,
+    ShippingSpeedCategory,
 };
 use crate::model::{Address, AmazonMoney};
 
@@ -352,6 +353,28 @@ pub fn order_to_shared(r: &GetFulfillmentOrderResult) -> Result<Order, Error> {
         serde_json::Value::String(o.shipping_speed_category.as_str().to_string()),
     );
     Ok(order)
+}
+
+/// Fills a shared `Tracking` from `getPackageTrackingDetails`: link (the customer tracking
+/// link, else the carrier URL), last event (the newest tracking event, else the current
+/// status description or status) and its date.
+pub fn apply_tracking(t: &mut Tracking, d: &PackageTrackingDetails) {
+    if t.number.is_none() {
+        t.number = d.tracking_number.clone();
+    }
+    if t.carrier.is_none() {
+        t.carrier = d.carrier_code.clone();
+    }
+    t.url = d
+        .customer_tracking_link
+        .clone()
+        .or_else(|| d.carrier_url.clone());
+    let newest = d.tracking_events.iter().max_by_key(|e| e.event_date);
+    t.last_event = newest
+        .map(|e| e.event_description.clone())
+        .or_else(|| d.current_status_description.clone())
+        .or_else(|| d.current_status.as_ref().map(|s| s.as_str().to_string()));
+    t.last_event_at = newest.map(|e| e.event_date);
 }
 
 /// An inventory summary as shared `Stock` at location `FBA:<marketplace>`: quantity is the

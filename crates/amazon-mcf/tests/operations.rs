@@ -815,3 +815,42 @@ async fn validation_failures_send_nothing() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn connector_order_adds_package_tracking_and_tolerates_unknown_packages() {
+    use connector_core::{Connector, OrderId, OrderState};
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/fulfillmentOrders/ERP%201"))
+        .respond_with(amazon(200, ORDER_BODY))
+        .expect(2)
+        .named("get order")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/tracking"))
+        .and(raw_query("packageNumber=1001"))
+        .respond_with(amazon(
+            404,
+            r#"{"errors":[{"code":"NotFound","message":"No tracking yet","details":""}]}"#,
+        ))
+        .expect(1) // only the tracking-enabled connector asks
+        .named("tracking 404")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let connector = amazon_mcf::AmazonMcfConnector::new(client(&server, &clock));
+    let id = OrderId::new("ERP 1").unwrap();
+    let order = connector
+        .order_tracking()
+        .unwrap()
+        .order(&id)
+        .await
+        .unwrap();
+    assert_eq!(order.status.state, OrderState::Processing);
+    assert_eq!(order.status.raw, "Processing");
+    let t = &order.shipments[0].tracking[0];
+    assert_eq!(t.number.as_deref(), Some("1Z999AA10123456784"));
+    assert_eq!(t.url, None);
+    let quiet = connector.clone().with_package_tracking(false);
+    quiet.order_tracking().unwrap().order(&id).await.unwrap();
+}

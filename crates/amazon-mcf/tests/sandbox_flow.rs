@@ -129,6 +129,22 @@ async fn preview_create_ship_track_and_stock_through_the_connector() {
     assert_eq!(tracking.carrier_code.as_deref(), Some("UPS"));
     assert!(!tracking.tracking_events.is_empty());
 
+    let tracked = connector
+        .order_tracking()
+        .unwrap()
+        .order(&OrderId::new("ERP-1").unwrap())
+        .await
+        .unwrap();
+    let t = &tracked.shipments[0].tracking[0];
+    assert!(
+        t.url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://www.swiship.com/track"),
+        "{t:?}"
+    );
+    assert_eq!(t.last_event.as_deref(), Some("Arrival scan."));
+    assert!(t.last_event_at.is_some());
     let shared = convert::order_to_shared(&r).unwrap();
     assert_eq!(shared.status.state, OrderState::Shipped);
     assert_eq!(shared.lines[0].quantity_shipped, Some(Decimal::from(3)));
