@@ -8,6 +8,7 @@
 //! | [`core`] | `connector-core` | shared models, `Connector` traits, errors, batching, cursors |
 //! | [`http`] | `connector-http` | (the HTTP runtime every platform uses) |
 //! | `sandbox` (feature `sandbox`) | `connector-sandbox` | local simulators for examples and tests |
+//! | `amazon_mcf` (feature `amazon-mcf`) | `amazon-mcf` | has its off-Amazon orders shipped from FBA stock (Multi-Channel Fulfillment) |
 //!
 //! Platform crates (`accor-oms`, `totvs-omni`, `amazon-mcf`, `one-b2b`) join as their features.
 //!
@@ -18,6 +19,8 @@
 //! # Ok::<(), erp_connectors::core::Error>(())
 //! ```
 
+#[cfg(feature = "amazon-mcf")]
+pub use amazon_mcf;
 pub use connector_core as core;
 pub use connector_http as http;
 #[cfg(feature = "sandbox")]

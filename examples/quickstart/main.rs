@@ -6,12 +6,20 @@
 //!
 //! Each leg lives in its own module and runs against its own local simulator.
 
+#[cfg(feature = "amazon-mcf")]
+mod amazon_mcf;
 mod core_tour;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     println!("== core: models, tokens, bulk pushes");
     core_tour::run().await?;
+    #[cfg(feature = "amazon-mcf")]
+    {
+        println!();
+        println!("== Amazon MCF: place, ship, track, stock (local simulator)");
+        amazon_mcf::run().await?;
+    }
     println!();
     println!("quick start finished");
     Ok(())

@@ -1,0 +1,249 @@
+//! The client: one per (seller, application) pair, holding that pair's token and rate buckets.
+
+use std::fmt;
+use std::sync::Arc;
+
+use connector_core::{Error, RateLimit, SystemClock, TokenCache};
+use connector_http::{BearerAuth, HttpClient, Request, Response};
+use serde::de::DeserializeOwned;
+
+use crate::auth::{ACCESS_TOKEN_HEADER, expired_token_rule, refresh_token_provider};
+use crate::config::{AmazonMcfBuilder, Environment, Region};
+use crate::model::{ApiError, Envelope};
+
+/// Path prefix of Fulfillment Outbound 2020-07-01.
+pub const OUTBOUND_PREFIX: &str = "fba/outbound/2020-07-01";
+/// Path prefix of FBA Inventory v1.
+pub const INVENTORY_PREFIX: &str = "fba/inventory/v1";
+
+/// Each operation's default usage plan (operationId, requests per second, burst), from the
+/// models' descriptions; `submitFulfillmentOrderStatusUpdate` and the inventory sandbox
+/// helpers have none in the model and use the official JS SDK's rate map.
+pub const USAGE_PLANS: &[(&str, f64, u32)] = &[
+    ("getFulfillmentPreview", 2.0, 30),
+    ("deliveryOffers", 5.0, 30),
+    ("listAllFulfillmentOrders", 2.0, 30),
+    ("createFulfillmentOrder", 2.0, 30),
+    ("getPackageTrackingDetails", 2.0, 30),
+    ("listReturnReasonCodes", 2.0, 30),
+    ("createFulfillmentReturn", 2.0, 30),
+    ("getFulfillmentOrder", 2.0, 30),
+    ("updateFulfillmentOrder", 2.0, 30),
+    ("cancelFulfillmentOrder", 2.0, 30),
+    ("submitFulfillmentOrderStatusUpdate", 1.0, 1),
+    ("getFeatures", 2.0, 30),
+    ("getFeatureInventory", 2.0, 30),
+    ("getFeatureSKU", 2.0, 30),
+    ("getInventorySummaries", 2.0, 2),
+    ("createInventoryItem", 2.0, 3),
+    ("deleteInventoryItem", 2.0, 3),
+    ("addInventory", 2.0, 3),
+];
+
+/// The response header with the current rate of the (seller, application, operation) bucket.
+pub const RATE_LIMIT_HEADER: &str = "x-amzn-RateLimit-Limit";
+
+/// An Amazon MCF client for one seller.
+///
+/// Rate buckets live in the client, so one client per seller gives the per
+/// (seller, application, operation) buckets Amazon enforces. Clone it freely: clones share the
+/// token and the buckets.
+#[derive(Clone)]
+pub struct AmazonMcfClient {
+    pub(crate) http: HttpClient,
+    pub(crate) marketplace_id: String,
+    pub(crate) region: Region,
+    pub(crate) environment: Environment,
+    pub(crate) tokens: Arc<TokenCache>,
+    pub(crate) seller_id: Option<String>,
+}
+
+impl fmt::Debug for AmazonMcfClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AmazonMcfClient")
+            .field("endpoint", &self.http.base_url().as_str())
+            .field("marketplace_id", &self.marketplace_id)
+            .field("region", &self.region)
+            .field("environment", &self.environment)
+            .field("seller_id", &self.seller_id)
+            .field("tokens", &self.tokens)
+            .finish()
+    }
+}
+
+/// `AppId/AppVersion (Language=Rust; Platform=os/arch)`, Amazon's required form, at most 500
+/// characters.
+pub fn user_agent(app_id: &str) -> Result<String, Error> {
+    connector_core::validate::required("app_id", app_id)?;
+    connector_core::validate::chars(
+        "app_id",
+        app_id,
+        |c| !c.is_control() && c != '(' && c != ')' && c != '/',
+        "printable characters other than `(`, `)` and `/`",
+    )?;
+    let ua = format!(
+        "{app_id}/{ver} (Language=Rust; Platform={os}/{arch}; Library=erp-connectors-amazon-mcf/{ver})",
+        ver = env!("CARGO_PKG_VERSION"),
+        os = std::env::consts::OS,
+        arch = std::env::consts::ARCH,
+    );
+    if ua.chars().count() > 500 {
+        return Err(Error::invalid(
+            "app_id",
+            "makes the User-Agent longer than the 500 characters Amazon accepts",
+        ));
+    }
+    Ok(ua)
+}
+
+impl AmazonMcfClient {
+    /// Starts a builder.
+    pub fn builder() -> AmazonMcfBuilder {
+        AmazonMcfBuilder::new()
+    }
+
+    pub(crate) fn from_builder(b: AmazonMcfBuilder) -> Result<Self, Error> {
+        let client_id = b
+            .client_id
+            .clone()
+            .ok_or_else(|| Error::config("client_id is required (AMAZON_MCF_CLIENT_ID)"))?;
+        let client_secret = b
+            .client_secret
+            .clone()
+            .ok_or_else(|| Error::config("client_secret is required (AMAZON_MCF_CLIENT_SECRET)"))?;
+        let refresh_token = b
+            .refresh_token
+            .clone()
+            .ok_or_else(|| Error::config("refresh_token is required (AMAZON_MCF_REFRESH_TOKEN)"))?;
+        let marketplace_id = b.marketplace_id.clone().ok_or_else(|| {
+            Error::config("marketplace_id is required (AMAZON_MCF_MARKETPLACE_ID)")
+        })?;
+        let region = match (b.region, Region::for_marketplace(&marketplace_id)) {
+            (Some(r), Some(m)) if r != m => {
+                return Err(Error::config(format!(
+                    "marketplace {marketplace_id} belongs to {m:?}, not {r:?}"
+                )));
+            }
+            (Some(r), _) => r,
+            (None, Some(m)) => m,
+            (None, None) => {
+                return Err(Error::config(format!(
+                    "unknown marketplace id `{marketplace_id}`: set the region explicitly"
+                )));
+            }
+        };
+        let clock = b.clock.clone().unwrap_or_else(SystemClock::shared);
+        let endpoint = b
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| region.endpoint(b.environment).to_string());
+        let provider = refresh_token_provider(
+            &b.lwa_url,
+            client_id,
+            client_secret,
+            refresh_token,
+            b.allow_http,
+        )?;
+        let tokens = Arc::new(TokenCache::with_margin(
+            Arc::new(provider),
+            clock.clone(),
+            b.token_margin,
+        ));
+        let auth = BearerAuth::in_header(tokens.clone(), ACCESS_TOKEN_HEADER)
+            .with_rejection_rule(expired_token_rule());
+        let mut builder = HttpClient::builder(endpoint)
+            .auth(Arc::new(auth))
+            .allow_http(b.allow_http)
+            .retry(b.retry.clone())
+            .clock(clock)
+            .timeout(b.timeout)
+            .user_agent(user_agent(&b.app_id)?)
+            .adaptive_rate_limit_header(RATE_LIMIT_HEADER);
+        for (op, rate, burst) in USAGE_PLANS {
+            let limit = match b.rate_overrides.iter().find(|(o, _)| o == op) {
+                Some((_, l)) => *l,
+                None => {
+                    let burst = burst.saturating_sub(b.burst_headroom).max(1);
+                    RateLimit::per_second(*rate, burst)?
+                }
+            };
+            builder = builder.rate_limit(*op, limit);
+        }
+        Ok(Self {
+            http: builder.build()?,
+            marketplace_id,
+            region,
+            environment: b.environment,
+            tokens,
+            seller_id: b.seller_id,
+        })
+    }
+
+    /// The default marketplace.
+    pub fn marketplace_id(&self) -> &str {
+        &self.marketplace_id
+    }
+
+    /// The region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// Production or sandbox.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// The access-token cache (inspect `fetch_count()`).
+    pub fn token_cache(&self) -> &Arc<TokenCache> {
+        &self.tokens
+    }
+
+    /// The runtime (for rate-limiter inspection).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// Fails with [`Error::Unsupported`] unless this client targets the sandbox.
+    pub(crate) fn require_sandbox(&self, operation: &str) -> Result<(), Error> {
+        if self.environment == Environment::Sandbox {
+            Ok(())
+        } else {
+            Err(Error::unsupported(
+                "Amazon MCF production",
+                format!("{operation} (sandbox-only: build the client with .sandbox())"),
+            ))
+        }
+    }
+
+    /// Sends and decodes `{payload}`; a 2xx without payload is a decode error.
+    pub(crate) async fn payload<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
+        let resp = self.http.send(req).await?;
+        let env: Envelope<T> = resp.json()?;
+        match env.payload {
+            Some(p) => Ok(p),
+            None => Err(missing_payload(&resp, &env.errors)),
+        }
+    }
+
+    /// Sends a call whose success answer has no payload (`{errors?}`).
+    pub(crate) async fn no_payload(&self, req: Request) -> Result<(), Error> {
+        self.http.send(req).await.map(|_| ())
+    }
+}
+
+fn missing_payload(resp: &Response, errors: &[ApiError]) -> Error {
+    let message = match errors.first() {
+        Some(e) => format!(
+            "2xx answer without payload; error {}: {}",
+            e.code,
+            e.message.clone().unwrap_or_default()
+        ),
+        None => "2xx answer without payload".to_string(),
+    };
+    Error::Decode {
+        path: "payload".into(),
+        message,
+        excerpt: connector_core::error::excerpt(resp.body()),
+    }
+}

@@ -1,0 +1,856 @@
+//! Every Fulfillment Outbound and FBA Inventory operation against wiremock: exact method,
+//! path, query, headers (`x-amz-access-token`, User-Agent) and body; realistic answers and
+//! error answers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use amazon_mcf::model::Address;
+use amazon_mcf::model::outbound::{
+    Amount, CreateFulfillmentOrderItem, CreateFulfillmentOrderRequest,
+    CreateFulfillmentReturnRequest, CreateReturnItem, CurrentStatus, FeatureSettings,
+    FulfillmentAction, FulfillmentOrderStatus, FulfillmentPolicy, FulfillmentShipmentStatus,
+    GetDeliveryOffersRequest, GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest,
+    InvalidItemReasonCode, ShippingSpeedCategory, UpdateFulfillmentOrderRequest,
+    VariablePrecisionAddress,
+};
+use amazon_mcf::{CreateOutcome, InventoryQuery, ReturnReasonCodesQuery};
+use chrono::{TimeZone, Utc};
+use common::*;
+use connector_core::{Error, ManualClock};
+use futures::TryStreamExt;
+use rust_decimal_macros::dec;
+use serde_json::json;
+use wiremock::matchers::{body_json, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, Request};
+
+fn address() -> Address {
+    let mut a = Address::new(
+        "Jane Doe",
+        "1 Main St",
+        Some("Seattle".into()),
+        "98101",
+        "US",
+    );
+    a.state_or_region = Some("WA".into());
+    a.phone = Some("+1 206 555 0100".into());
+    a
+}
+
+fn address_json() -> serde_json::Value {
+    json!({"name": "Jane Doe", "addressLine1": "1 Main St", "city": "Seattle", "stateOrRegion": "WA", "postalCode": "98101", "countryCode": "US", "phone": "+1 206 555 0100"})
+}
+
+fn raw_query(expected: &'static str) -> impl Fn(&Request) -> bool + Send + Sync + 'static {
+    move |r: &Request| r.url.query() == Some(expected)
+}
+
+fn order_request() -> CreateFulfillmentOrderRequest {
+    let mut item = CreateFulfillmentOrderItem::new("SKU 1+A", "line-1", 2);
+    item.per_unit_declared_value = Some(amazon_mcf::model::AmazonMoney::new(dec!(18.90), "USD"));
+    item.gift_message = Some("Happy birthday".into());
+    let mut r = CreateFulfillmentOrderRequest::new(
+        "ERP-10001",
+        "ERP-10001",
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
+        "Thank you for your order.",
+        ShippingSpeedCategory::Standard,
+        address(),
+        vec![item, CreateFulfillmentOrderItem::new("MUG-2", "line-2", 1)],
+    );
+    r.fulfillment_action = Some(FulfillmentAction::Ship);
+    r.fulfillment_policy = Some(FulfillmentPolicy::FillOrKill);
+    r.notification_emails = vec!["jane@example.com".into()];
+    r.feature_constraints = vec![FeatureSettings::new("BLANK_BOX", "Required")];
+    r
+}
+
+fn order_request_json() -> serde_json::Value {
+    json!({
+        "marketplaceId": "ATVPDKIKX0DER",
+        "sellerFulfillmentOrderId": "ERP-10001",
+        "displayableOrderId": "ERP-10001",
+        "displayableOrderDate": "2026-11-20T10:00:00Z",
+        "displayableOrderComment": "Thank you for your order.",
+        "shippingSpeedCategory": "Standard",
+        "destinationAddress": address_json(),
+        "fulfillmentAction": "Ship",
+        "fulfillmentPolicy": "FillOrKill",
+        "notificationEmails": ["jane@example.com"],
+        "featureConstraints": [{"featureName": "BLANK_BOX", "featureFulfillmentPolicy": "Required"}],
+        "items": [
+            {"sellerSku": "SKU 1+A", "sellerFulfillmentOrderItemId": "line-1", "quantity": 2, "giftMessage": "Happy birthday", "perUnitDeclaredValue": {"currencyCode": "USD", "value": "18.90"}},
+            {"sellerSku": "MUG-2", "sellerFulfillmentOrderItemId": "line-2", "quantity": 1}
+        ]
+    })
+}
+
+const ORDER_BODY: &str = r#"{"payload":{
+  "fulfillmentOrder":{"sellerFulfillmentOrderId":"ERP 1","marketplaceId":"ATVPDKIKX0DER","displayableOrderId":"ERP 1",
+    "displayableOrderDate":"2026-11-20T10:00:00Z","displayableOrderComment":"Thanks","shippingSpeedCategory":"Expedited",
+    "destinationAddress":{"name":"Jane Doe","addressLine1":"1 Main St","city":"Seattle","stateOrRegion":"WA","postalCode":"98101","countryCode":"US"},
+    "fulfillmentAction":"Ship","fulfillmentPolicy":"FillOrKill","receivedDate":"2026-11-20T10:00:05Z",
+    "fulfillmentOrderStatus":"PROCESSING","statusUpdatedDate":"2026-11-20T12:30:00Z","notificationEmails":[],
+    "someFutureField":{"x":1}},
+  "fulfillmentOrderItems":[{"sellerSku":"SKU 1+A","sellerFulfillmentOrderItemId":"line-1","quantity":2,"fulfillmentNetworkSku":"X0014BIZ8T",
+    "orderItemDisposition":"Sellable","cancelledQuantity":0,"unfulfillableQuantity":0,"estimatedShipDate":"2026-11-21T10:00:00Z",
+    "estimatedArrivalDate":"2026-11-24T10:00:00Z","perUnitDeclaredValue":{"currencyCode":"USD","value":"18.90"}}],
+  "fulfillmentShipments":[{"amazonShipmentId":"DchKfcZ9N","fulfillmentCenterId":"RNO1","fulfillmentShipmentStatus":"SHIPPED",
+    "shippingDate":"2026-11-21T08:00:00Z","estimatedArrivalDate":"2026-11-24T10:00:00Z",
+    "fulfillmentShipmentItem":[{"sellerSku":"SKU 1+A","sellerFulfillmentOrderItemId":"line-1","quantity":2,"packageNumber":1001,"serialNumber":"a1b2c"}],
+    "fulfillmentShipmentPackage":[{"packageNumber":1001,"carrierCode":"UPS","trackingNumber":"1Z999AA10123456784","estimatedArrivalDate":"2026-11-24T10:00:00Z"}]}],
+  "returnItems":[],"returnAuthorizations":[]}}"#;
+
+#[tokio::test]
+async fn get_fulfillment_preview_sends_the_request_and_decodes_previews() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("POST", &format!("{OUT}/fulfillmentOrders/preview"))
+        .and(body_json(json!({
+            "marketplaceId": "ATVPDKIKX0DER",
+            "address": address_json(),
+            "items": [{"sellerSku": "SKU 1+A", "quantity": 2, "sellerFulfillmentOrderItemId": "line-1"}],
+            "shippingSpeedCategories": ["Standard", "Priority"],
+            "includeCODFulfillmentPreview": false
+        })))
+        .respond_with(amazon(200, r#"{"payload":{"fulfillmentPreviews":[
+          {"shippingSpeedCategory":"Standard","isFulfillable":true,"isCODCapable":false,"marketplaceId":"ATVPDKIKX0DER",
+           "estimatedShippingWeight":{"unit":"POUNDS","value":"1.10"},
+           "estimatedFees":[{"name":"FBAPerUnitFulfillmentFee","amount":{"currencyCode":"USD","value":"6.44"}},
+                            {"name":"FBAPerOrderFulfillmentFee","amount":{"currencyCode":"USD","value":"2.99"}}],
+           "fulfillmentPreviewShipments":[{"earliestShipDate":"2026-11-21T07:00:00Z","latestShipDate":"2026-11-22T06:59:59Z",
+             "earliestArrivalDate":"2026-11-25T08:00:00Z","latestArrivalDate":"2026-11-27T07:59:59Z","shippingNotes":[],
+             "fulfillmentPreviewItems":[{"sellerSku":"SKU 1+A","quantity":2,"sellerFulfillmentOrderItemId":"line-1",
+               "estimatedShippingWeight":{"unit":"POUNDS","value":"0.55"},"shippingWeightCalculationMethod":"Package"}]}],
+           "unfulfillablePreviewItems":[],"orderUnfulfillableReasons":[]},
+          {"shippingSpeedCategory":"Priority","isFulfillable":false,"isCODCapable":false,"marketplaceId":"ATVPDKIKX0DER",
+           "unfulfillablePreviewItems":[{"sellerSku":"SKU 1+A","quantity":2,"sellerFulfillmentOrderItemId":"line-1","itemUnfulfillableReasons":["InventoryUnavailable"]}],
+           "orderUnfulfillableReasons":["DeliverySLAUnavailable"]}]}}"#))
+        .expect(1)
+        .named("preview")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let mut req = GetFulfillmentPreviewRequest::new(
+        address(),
+        vec![GetFulfillmentPreviewItem::new("SKU 1+A", "line-1", 2)],
+    );
+    req.shipping_speed_categories = vec![
+        ShippingSpeedCategory::Standard,
+        ShippingSpeedCategory::Priority,
+    ];
+    req.include_cod_fulfillment_preview = Some(false);
+    let previews = client(&server, &clock)
+        .get_fulfillment_preview(&req)
+        .await
+        .unwrap();
+    assert_eq!(previews.len(), 2);
+    assert!(previews[0].is_fulfillable);
+    assert_eq!(previews[0].estimated_fees[0].amount.value, dec!(6.44));
+    assert_eq!(
+        previews[0]
+            .estimated_shipping_weight
+            .as_ref()
+            .unwrap()
+            .value,
+        dec!(1.10)
+    );
+    assert_eq!(
+        previews[0].fulfillment_preview_shipments[0].earliest_arrival_date,
+        Some(Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap())
+    );
+    assert_eq!(
+        previews[1].order_unfulfillable_reasons,
+        vec!["DeliverySLAUnavailable"]
+    );
+    assert_eq!(
+        previews[1].unfulfillable_preview_items[0].item_unfulfillable_reasons,
+        vec!["InventoryUnavailable"]
+    );
+}
+
+#[tokio::test]
+async fn delivery_offers_sends_product_and_terms() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("POST", &format!("{OUT}/deliveryOffers"))
+        .and(body_json(json!({
+            "product": {"productIdentifier": {"merchantSku": "MUG-2"}, "amount": {"unitOfMeasure": "Eaches", "value": "1"}},
+            "terms": {"origin": {"countryCode": "US"}, "destination": {"deliveryAddress": {"postalCode": "98101", "countryCode": "US"}}}
+        })))
+        .respond_with(amazon(200, r#"{"payload":{"deliveryOffers":[{"expiresAt":"2026-11-21T10:00:00Z",
+          "dateRange":{"earliest":"2026-11-22T10:00:00Z","latest":"2026-11-24T10:00:00Z"},
+          "policy":{"message":{"text":"Get it Sunday","locale":"en-US"}}}]}}"#))
+        .expect(1)
+        .named("deliveryOffers")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let mut req =
+        GetDeliveryOffersRequest::new("MUG-2", "US", VariablePrecisionAddress::new("98101", "US"));
+    req.product.amount = Some(Amount::eaches(dec!(1)));
+    let offers = client(&server, &clock).delivery_offers(&req).await.unwrap();
+    assert_eq!(offers.delivery_offers.len(), 1);
+    let o = &offers.delivery_offers[0];
+    assert_eq!(
+        o.policy
+            .as_ref()
+            .unwrap()
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .as_deref(),
+        Some("Get it Sunday")
+    );
+    assert_eq!(
+        o.date_range.as_ref().unwrap().latest,
+        Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn create_fulfillment_order_sends_the_exact_body() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("POST", &format!("{OUT}/fulfillmentOrders"))
+        .and(wiremock::matchers::header(
+            "content-type",
+            "application/json",
+        ))
+        .and(body_json(order_request_json()))
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("create")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let outcome = client(&server, &clock)
+        .create_fulfillment_order(&order_request())
+        .await
+        .unwrap();
+    assert_eq!(outcome, CreateOutcome::Accepted);
+}
+
+#[tokio::test]
+async fn create_400_is_an_api_error_with_code_and_request_id_and_is_not_retried() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("POST", &format!("{OUT}/fulfillmentOrders"))
+        .respond_with(amazon(
+            400,
+            r#"{"errors":[{"code":"InvalidInput","message":"The SellerSKU for Item Id line-2 is invalid","details":""}]}"#,
+        ))
+        .expect(1)
+        .named("create 400")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let err = client(&server, &clock)
+        .create_fulfillment_order(&order_request())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.platform_code(), Some("InvalidInput"));
+    assert_eq!(err.request_id(), Some("req-0001"));
+    assert!(err.to_string().contains("line-2 is invalid"), "{err}");
+}
+
+#[tokio::test]
+async fn get_fulfillment_order_encodes_the_id_once_and_decodes_everything() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/fulfillmentOrders/ERP%201"))
+        .respond_with(amazon(200, ORDER_BODY))
+        .expect(1)
+        .named("get order")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let r = client(&server, &clock)
+        .get_fulfillment_order("ERP 1")
+        .await
+        .unwrap();
+    let o = &r.fulfillment_order;
+    // The example spelling `PROCESSING` decodes to the schema's `Processing`.
+    assert_eq!(
+        o.fulfillment_order_status,
+        FulfillmentOrderStatus::Processing
+    );
+    assert_eq!(o.shipping_speed_category, ShippingSpeedCategory::Expedited);
+    assert_eq!(o.extra["someFutureField"], json!({"x": 1}));
+    assert_eq!(
+        r.fulfillment_order_items[0]
+            .per_unit_declared_value
+            .as_ref()
+            .unwrap()
+            .value,
+        dec!(18.90)
+    );
+    let s = &r.fulfillment_shipments[0];
+    assert_eq!(
+        s.fulfillment_shipment_status,
+        FulfillmentShipmentStatus::Shipped
+    );
+    assert_eq!(s.fulfillment_shipment_package[0].package_number, 1001);
+    assert_eq!(
+        s.fulfillment_shipment_package[0].tracking_number.as_deref(),
+        Some("1Z999AA10123456784")
+    );
+}
+
+#[tokio::test]
+async fn awkward_ids_are_percent_encoded_exactly_once() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    for (id, encoded) in [
+        ("A B", "A%20B"),
+        ("A+B", "A%2BB"),
+        ("A#1", "A%231"),
+        ("A/B", "A%2FB"),
+        ("%41", "%2541"),
+    ] {
+        api("GET", &format!("{OUT}/fulfillmentOrders/{encoded}"))
+            .respond_with(amazon(200, ORDER_BODY))
+            .expect(1)
+            .named(format!("get {id}"))
+            .mount(&server)
+            .await;
+    }
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    for id in ["A B", "A+B", "A#1", "A/B", "%41"] {
+        c.get_fulfillment_order(id).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn get_404_is_not_found_with_request_id() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/fulfillmentOrders/NOPE"))
+        .respond_with(amazon(404, r#"{"errors":[{"code":"NotFound","message":"Requested order not found","details":""}]}"#))
+        .expect(1)
+        .named("404")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let err = client(&server, &clock)
+        .get_fulfillment_order("NOPE")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(err.request_id(), Some("req-0001"));
+    assert_eq!(err.platform_code(), Some("NotFound"));
+}
+
+#[tokio::test]
+async fn list_all_fulfillment_orders_streams_three_pages_with_encoded_tokens() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let order = |id: &str| {
+        format!(
+            r#"{{"sellerFulfillmentOrderId":"{id}","marketplaceId":"ATVPDKIKX0DER","displayableOrderId":"{id}","displayableOrderDate":"2026-11-20T10:00:00Z",
+            "displayableOrderComment":"c","shippingSpeedCategory":"Standard","destinationAddress":{{"name":"J","addressLine1":"1 Main St","city":"Seattle","postalCode":"98101","countryCode":"US"}},
+            "receivedDate":"2026-11-20T10:00:05Z","fulfillmentOrderStatus":"Complete","statusUpdatedDate":"2026-11-21T10:00:00Z"}}"#
+        )
+    };
+    api("GET", &format!("{OUT}/fulfillmentOrders"))
+        .and(raw_query("queryStartDate=2026-11-01T00%3A00%3A00Z"))
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"nextToken":"tok+2/==","fulfillmentOrders":[{},{}]}}}}"#,
+                order("A"),
+                order("B")
+            ),
+        ))
+        .expect(1)
+        .named("page 1")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/fulfillmentOrders"))
+        .and(raw_query(
+            "queryStartDate=2026-11-01T00%3A00%3A00Z&nextToken=tok%2B2%2F%3D%3D",
+        ))
+        .respond_with(amazon(
+            200,
+            r#"{"payload":{"nextToken":"tok+3/==","fulfillmentOrders":[]}}"#,
+        ))
+        .expect(1)
+        .named("page 2 (empty but with a token)")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/fulfillmentOrders"))
+        .and(query_param("nextToken", "tok+3/=="))
+        .respond_with(amazon(
+            200,
+            &format!(r#"{{"payload":{{"fulfillmentOrders":[{}]}}}}"#, order("C")),
+        ))
+        .expect(1)
+        .named("page 3")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let orders: Vec<_> = client(&server, &clock)
+        .list_all_fulfillment_orders(Some(Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap()))
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = orders
+        .iter()
+        .map(|o| o.seller_fulfillment_order_id.as_str())
+        .collect();
+    assert_eq!(ids, ["A", "B", "C"]);
+    assert_eq!(
+        orders[2].fulfillment_order_status,
+        FulfillmentOrderStatus::Complete
+    );
+}
+
+#[tokio::test]
+async fn update_and_cancel_send_puts() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("PUT", &format!("{OUT}/fulfillmentOrders/ERP-1"))
+        .and(body_json(
+            json!({"displayableOrderComment": "Gift", "fulfillmentAction": "Ship"}),
+        ))
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("update")
+        .mount(&server)
+        .await;
+    api("PUT", &format!("{OUT}/fulfillmentOrders/ERP-1/cancel"))
+        .and(|r: &Request| r.body.is_empty())
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("cancel")
+        .mount(&server)
+        .await;
+    api("PUT", &format!("{OUT}/fulfillmentOrders/ERP-2/cancel"))
+        .respond_with(amazon(400, r#"{"errors":[{"code":"InvalidInput","message":"Order is Processing and cannot be cancelled","details":""}]}"#))
+        .expect(1)
+        .named("cancel refused")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let mut up = UpdateFulfillmentOrderRequest::ship();
+    up.displayable_order_comment = Some("Gift".into());
+    c.update_fulfillment_order("ERP-1", &up).await.unwrap();
+    c.cancel_fulfillment_order("ERP-1").await.unwrap();
+    let err = c.cancel_fulfillment_order("ERP-2").await.unwrap_err();
+    assert_eq!(err.platform_code(), Some("InvalidInput"));
+}
+
+#[tokio::test]
+async fn package_tracking_keeps_unknown_statuses() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/tracking"))
+        .and(raw_query("packageNumber=1001"))
+        .respond_with(amazon(200, r#"{"payload":{"packageNumber":1001,"trackingNumber":"1Z999AA10123456784",
+          "customerTrackingLink":"https://www.swiship.com/track?id=1Z999","carrierCode":"UPS","carrierURL":"https://www.ups.com",
+          "shipDate":"2026-11-21T08:00:00Z","estimatedArrivalDate":"2026-11-24T10:00:00Z",
+          "shipToAddress":{"city":"Seattle","state":"WA","country":"US"},"currentStatus":"TELEPORTED","additionalLocationInfo":"FRONT_DOOR",
+          "trackingEvents":[{"eventDate":"2026-11-21T08:00:00Z","eventAddress":{"city":"Reno","state":"NV","country":"US"},"eventCode":"EVENT_101","eventDescription":"Carrier notified to pick up package."}]}}"#))
+        .expect(1)
+        .named("tracking")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let t = client(&server, &clock)
+        .get_package_tracking_details(1001)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.current_status,
+        Some(CurrentStatus::Unknown("TELEPORTED".into()))
+    );
+    assert_eq!(t.carrier_url.as_deref(), Some("https://www.ups.com"));
+    assert_eq!(t.tracking_events[0].event_code, "EVENT_101");
+    assert_eq!(CurrentStatus::parse("IN_TRANSIT"), CurrentStatus::InTransit);
+}
+
+#[tokio::test]
+async fn return_reason_codes_encode_the_sku_in_the_query() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/returnReasonCodes"))
+        .and(raw_query("sellerSku=SKU%201%2BA%2F%23&marketplaceId=ATVPDKIKX0DER&language=fr_FR"))
+        .respond_with(amazon(200, r#"{"payload":{"reasonCodeDetails":[{"returnReasonCode":"NOLONGERWANTED","description":"No longer wanted","translatedDescription":"Ne le veut plus"}]}}"#))
+        .expect(1)
+        .named("reason codes")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let mut q = ReturnReasonCodesQuery::default();
+    q.marketplace_id = Some("ATVPDKIKX0DER".into());
+    q.language = Some("fr_FR".into());
+    let codes = client(&server, &clock)
+        .list_return_reason_codes("SKU 1+A/#", &q)
+        .await
+        .unwrap();
+    assert_eq!(
+        codes[0].translated_description.as_deref(),
+        Some("Ne le veut plus")
+    );
+}
+
+#[tokio::test]
+async fn create_fulfillment_return_reports_accepted_and_invalid_items() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("PUT", &format!("{OUT}/fulfillmentOrders/ERP-1/return"))
+        .and(body_json(json!({"items": [{"sellerReturnItemId": "R-1", "sellerFulfillmentOrderItemId": "line-1", "amazonShipmentId": "DchKfcZ9N", "returnReasonCode": "NOLONGERWANTED", "returnComment": "too big"}]})))
+        .respond_with(amazon(200, r#"{"payload":{
+          "returnItems":[{"sellerReturnItemId":"R-1","sellerFulfillmentOrderItemId":"line-1","amazonShipmentId":"DchKfcZ9N",
+            "sellerReturnReasonCode":"NOLONGERWANTED","status":"New","statusChangedDate":"2026-11-25T10:00:00Z","returnAuthorizationId":"RA-1"}],
+          "invalidReturnItems":[{"sellerReturnItemId":"R-2","sellerFulfillmentOrderItemId":"line-2",
+            "invalidItemReason":{"invalidItemReasonCode":"NoReturnableQuantity","description":"Nothing left to return"}}],
+          "returnAuthorizations":[{"returnAuthorizationId":"RA-1","fulfillmentCenterId":"RNO1","amazonRmaId":"RMA-1","rmaPageURL":"https://amazon.com/rma/1",
+            "returnToAddress":{"name":"Amazon","addressLine1":"8000 N Virginia St","city":"Reno","postalCode":"89506","countryCode":"US"}}]}}"#))
+        .expect(1)
+        .named("return")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let mut item = CreateReturnItem::new("R-1", "line-1", "DchKfcZ9N", "NOLONGERWANTED");
+    item.return_comment = Some("too big".into());
+    let r = client(&server, &clock)
+        .create_fulfillment_return("ERP-1", &CreateFulfillmentReturnRequest::new(vec![item]))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.return_items[0].return_authorization_id.as_deref(),
+        Some("RA-1")
+    );
+    assert_eq!(
+        r.invalid_return_items[0]
+            .invalid_item_reason
+            .invalid_item_reason_code,
+        InvalidItemReasonCode::NoReturnableQuantity
+    );
+    assert_eq!(
+        r.return_authorizations[0].rma_page_url,
+        "https://amazon.com/rma/1"
+    );
+}
+
+#[tokio::test]
+async fn features_feature_inventory_and_feature_sku() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/features"))
+        .and(raw_query("marketplaceId=ATVPDKIKX0DER"))
+        .respond_with(amazon(200, r#"{"payload":{"features":[{"featureName":"BLANK_BOX","featureDescription":"Unbranded boxes","sellerEligible":true}]}}"#))
+        .expect(1)
+        .named("features")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/features/inventory/BLANK_BOX"))
+        .and(query_param("marketplaceId", "ATVPDKIKX0DER"))
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(amazon(200, r#"{"payload":{"marketplaceId":"ATVPDKIKX0DER","featureName":"BLANK_BOX","nextToken":"f/2+=",
+          "featureSkus":[{"sellerSku":"SKU 1+A","fnSku":"X0014BIZ8T","asin":"B07CGHKWZP","skuCount":12,"overlappingSkus":[]}]}}"#))
+        .expect(1)
+        .named("feature inventory 1")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/features/inventory/BLANK_BOX"))
+        .and(raw_query(
+            "marketplaceId=ATVPDKIKX0DER&nextToken=f%2F2%2B%3D",
+        ))
+        .respond_with(amazon(
+            200,
+            r#"{"payload":{"marketplaceId":"ATVPDKIKX0DER","featureName":"BLANK_BOX",
+          "featureSkus":[{"sellerSku":"MUG-2","skuCount":3.0,"overlappingSkus":["MUG-2-OLD"]}]}}"#,
+        ))
+        .expect(1)
+        .named("feature inventory 2")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/features/inventory/BLANK_BOX/A%2FB%23C%2BD%20E"))
+        .and(raw_query("marketplaceId=ATVPDKIKX0DER"))
+        .respond_with(amazon(200, r#"{"payload":{"marketplaceId":"ATVPDKIKX0DER","featureName":"BLANK_BOX","isEligible":false,"ineligibleReasons":["SKU_NOT_ELIGIBLE"],"sellerSku":"A/B#C+D E"}}"#))
+        .expect(1)
+        .named("feature sku")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let f = c.get_features(None).await.unwrap();
+    assert_eq!(f[0].seller_eligible, Some(true));
+    let skus: Vec<_> = c
+        .get_feature_inventory("BLANK_BOX", None)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(skus.len(), 2);
+    assert_eq!(skus[0].sku_count, Some(dec!(12)));
+    assert_eq!(skus[1].overlapping_skus, vec!["MUG-2-OLD"]);
+    let s = c.get_feature_sku("BLANK_BOX", "A/B#C+D E").await.unwrap();
+    assert!(!s.is_eligible);
+    assert_eq!(s.ineligible_reasons, vec!["SKU_NOT_ELIGIBLE"]);
+}
+
+#[tokio::test]
+async fn status_update_is_sandbox_only() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("PUT", &format!("{OUT}/fulfillmentOrders/ERP-1/status"))
+        .and(body_json(json!({"fulfillmentOrderStatus": "Complete"})))
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("status")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let err = client(&server, &clock)
+        .submit_fulfillment_order_status_update("ERP-1", FulfillmentOrderStatus::Complete)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
+    assert!(err.to_string().contains("sandbox-only"), "{err}");
+    sandbox_client(&server, &clock)
+        .submit_fulfillment_order_status_update("ERP-1", FulfillmentOrderStatus::Complete)
+        .await
+        .unwrap();
+    // Inventory helpers are refused in production before anything is sent.
+    let prod = client(&server, &clock);
+    assert!(matches!(
+        prod.sandbox_create_inventory_item("X", "Y").await,
+        Err(Error::Unsupported { .. })
+    ));
+    assert!(matches!(
+        prod.sandbox_add_inventory(vec![("X".into(), 1)], "t-1")
+            .await,
+        Err(Error::Unsupported { .. })
+    ));
+    assert!(matches!(
+        prod.sandbox_delete_inventory_item("X").await,
+        Err(Error::Unsupported { .. })
+    ));
+}
+
+#[tokio::test]
+async fn inventory_summaries_follow_the_top_level_pagination_token_over_three_pages() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let base = "details=true&granularityType=Marketplace&granularityId=ATVPDKIKX0DER&marketplaceIds=ATVPDKIKX0DER&startDateTime=2026-10-01T00%3A00%3A00Z";
+    let summary = |sku: &str, q: i64| {
+        format!(
+            r#"{{"asin":"B0X","fnSku":"X0Y","sellerSku":"{sku}","condition":"NewItem","lastUpdatedTime":"2026-11-20T10:00:00Z","productName":"Mug",
+            "totalQuantity":{q},"stores":[],"inventoryDetails":{{"fulfillableQuantity":{q},"reservedQuantity":{{"totalReservedQuantity":1,"pendingCustomerOrderQuantity":1}}}}}}"#
+        )
+    };
+    let pages = [
+        (
+            base.to_string(),
+            format!(
+                r#"{{"payload":{{"granularity":{{"granularityType":"Marketplace","granularityId":"ATVPDKIKX0DER"}},"inventorySummaries":[{}]}},"pagination":{{"nextToken":"i+1/="}}}}"#,
+                summary("A", 5)
+            ),
+        ),
+        (
+            format!("{base}&nextToken=i%2B1%2F%3D"),
+            format!(
+                r#"{{"payload":{{"granularity":{{}},"inventorySummaries":[{}]}},"pagination":{{"nextToken":"i+2/="}}}}"#,
+                summary("B", 6)
+            ),
+        ),
+        (
+            format!("{base}&nextToken=i%2B2%2F%3D"),
+            format!(
+                r#"{{"payload":{{"granularity":{{}},"inventorySummaries":[{}]}},"pagination":{{}}}}"#,
+                summary("C", 7)
+            ),
+        ),
+    ];
+    for (i, (query, body)) in pages.into_iter().enumerate() {
+        let q: &'static str = Box::leak(query.into_boxed_str());
+        api("GET", "/fba/inventory/v1/summaries")
+            .and(raw_query(q))
+            .respond_with(amazon(200, &body))
+            .expect(1)
+            .named(format!("inventory page {}", i + 1))
+            .mount(&server)
+            .await;
+    }
+    let clock = ManualClock::new();
+    let mut query = InventoryQuery::all();
+    query.start_date_time = Some(Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap());
+    let all: Vec<_> = client(&server, &clock)
+        .get_inventory_summaries(query)
+        .try_collect()
+        .await
+        .unwrap();
+    let skus: Vec<_> = all.iter().map(|s| s.seller_sku.clone().unwrap()).collect();
+    assert_eq!(skus, ["A", "B", "C"]);
+    assert_eq!(
+        all[2]
+            .inventory_details
+            .as_ref()
+            .unwrap()
+            .fulfillable_quantity,
+        Some(7)
+    );
+}
+
+#[tokio::test]
+async fn sandbox_inventory_helpers_send_the_documented_requests() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("POST", "/fba/inventory/v1/items")
+        .and(body_json(json!({"sellerSku": "SKU 1+A", "marketplaceId": "ATVPDKIKX0DER", "productName": "Blue mug"})))
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("createInventoryItem")
+        .mount(&server)
+        .await;
+    api("POST", "/fba/inventory/v1/items/inventory")
+        .and(wiremock::matchers::header("x-amzn-idempotency-token", "seed-1"))
+        .and(body_json(json!({"inventoryItems": [{"sellerSku": "SKU 1+A", "marketplaceId": "ATVPDKIKX0DER", "quantity": 40}]})))
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("addInventory")
+        .mount(&server)
+        .await;
+    api("DELETE", "/fba/inventory/v1/items/SKU%201%2BA")
+        .and(raw_query("marketplaceId=ATVPDKIKX0DER"))
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("deleteInventoryItem")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = sandbox_client(&server, &clock);
+    c.sandbox_create_inventory_item("SKU 1+A", "Blue mug")
+        .await
+        .unwrap();
+    c.sandbox_add_inventory(vec![("SKU 1+A".into(), 40)], "seed-1")
+        .await
+        .unwrap();
+    c.sandbox_delete_inventory_item("SKU 1+A").await.unwrap();
+}
+
+#[tokio::test]
+async fn html_503_is_retried_then_reported_as_transient_with_request_id() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/fulfillmentOrders/ERP-1"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(503)
+                .insert_header("content-type", "text/html")
+                .insert_header("x-amzn-RequestId", "req-503")
+                .set_body_string("<html><head><title>Website Temporarily Unavailable</title></head><body>Sorry</body></html>"),
+        )
+        .expect(4)
+        .named("503")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let err = client(&server, &clock)
+        .get_fulfillment_order("ERP-1")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transient { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.request_id(), Some("req-503"));
+    assert_eq!(err.attempts(), 4);
+    assert!(
+        err.context()
+            .unwrap()
+            .body_excerpt
+            .as_deref()
+            .unwrap()
+            .contains("Temporarily Unavailable")
+    );
+}
+
+#[tokio::test]
+async fn validation_failures_send_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(amazon(500, "{}"))
+        .expect(0)
+        .named("nothing may be sent")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let mut r = order_request();
+    r.items[0].quantity = 250;
+    let err = c.create_fulfillment_order(&r).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "items"),
+        "{err}"
+    );
+    let mut r = order_request();
+    r.seller_fulfillment_order_id = "ERP+1".into();
+    let err = c.create_fulfillment_order(&r).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "sellerFulfillmentOrderId"),
+        "{err}"
+    );
+    let mut r = order_request();
+    r.destination_address.city = None;
+    let err = c.create_fulfillment_order(&r).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "destinationAddress.city"),
+        "{err}"
+    );
+    let err = c.get_fulfillment_order(&"x".repeat(41)).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }));
+    let err = c
+        .create_fulfillment_return("ERP-1", &CreateFulfillmentReturnRequest::new(vec![]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "items"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn connector_order_adds_package_tracking_and_tolerates_unknown_packages() {
+    use connector_core::{Connector, OrderId, OrderState};
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/fulfillmentOrders/ERP%201"))
+        .respond_with(amazon(200, ORDER_BODY))
+        .expect(2)
+        .named("get order")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/tracking"))
+        .and(raw_query("packageNumber=1001"))
+        .respond_with(amazon(
+            404,
+            r#"{"errors":[{"code":"NotFound","message":"No tracking yet","details":""}]}"#,
+        ))
+        .expect(1) // only the tracking-enabled connector asks
+        .named("tracking 404")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let connector = amazon_mcf::AmazonMcfConnector::new(client(&server, &clock));
+    let id = OrderId::new("ERP 1").unwrap();
+    let order = connector
+        .order_tracking()
+        .unwrap()
+        .order(&id)
+        .await
+        .unwrap();
+    assert_eq!(order.status.state, OrderState::Processing);
+    assert_eq!(order.status.raw, "Processing");
+    let t = &order.shipments[0].tracking[0];
+    assert_eq!(t.number.as_deref(), Some("1Z999AA10123456784"));
+    assert_eq!(t.url, None);
+    let quiet = connector.clone().with_package_tracking(false);
+    quiet.order_tracking().unwrap().order(&id).await.unwrap();
+}

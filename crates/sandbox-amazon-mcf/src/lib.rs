@@ -1,0 +1,1455 @@
+//! # sandbox-amazon-mcf
+//!
+//! A local, **dynamic** simulator of Amazon Multi-Channel Fulfillment, like Amazon's own
+//! dynamic sandbox: orders are created, listed, updated, cancelled and driven through
+//! statuses with `submitFulfillmentOrderStatusUpdate`, which creates shipments, packages and
+//! tracking; inventory is reserved by a create and consumed when the order ships.
+//!
+//! Written from the public Selling Partner API models (Fulfillment Outbound `2020-07-01`,
+//! FBA Inventory `v1`) with literal JSON; it never uses the client crate's types.
+//!
+//! * LWA token endpoint at `/auth/o2/token` (refresh-token grant) from
+//!   [`connector_sandbox::TokenIssuer`]; a refused or expired `x-amz-access-token` gets
+//!   Amazon's 403 `Unauthorized` answer.
+//! * Every answer carries `x-amzn-RequestId`; 2xx/400/404 carry `x-amzn-RateLimit-Limit`.
+//! * Optional token buckets per operation ([`McfSimulator::with_rate_limit`]) answering 429
+//!   `QuotaExceeded` beyond them.
+//! * Page tokens contain `+`, `/` and `=` (a client that does not encode them breaks);
+//!   inventory tokens expire after 30 s.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let sandbox = sandbox_amazon_mcf::McfSimulator::new().start().await?;
+//! sandbox.sim.seed_inventory("SKU-1", "Blue mug", 10);
+//! println!("endpoint {} token URL {}", sandbox.base_url(), sandbox.token_url());
+//! # Ok(()) }
+//! ```
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use bytes::Bytes;
+use chrono::{SecondsFormat, Utc};
+use connector_sandbox::{Faults, SandboxServer, TokenIssuer};
+use serde_json::{Value, json};
+
+/// LWA client id the simulator accepts.
+pub const CLIENT_ID: &str = "amzn1.application-oa2-client.sandbox";
+/// LWA client secret the simulator accepts (not a real secret).
+pub const CLIENT_SECRET: &str = "sandbox-lwa-secret";
+/// Refresh token the simulator accepts (contains `|`, like real ones).
+pub const REFRESH_TOKEN: &str = "Atzr|sandbox-refresh-token";
+/// Path of the LWA token endpoint.
+pub const TOKEN_PATH: &str = "/auth/o2/token";
+/// The marketplace the simulator answers for by default (US).
+pub const MARKETPLACE_ID: &str = "ATVPDKIKX0DER";
+
+const OUT: &str = "/fba/outbound/2020-07-01";
+const INV: &str = "/fba/inventory/v1";
+
+/// The simulator's state. Cheap to clone.
+#[derive(Clone)]
+pub struct McfSimulator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    data: Mutex<Data>,
+    issuer: TokenIssuer,
+    faults: Faults,
+    page_size: usize,
+    limit: Option<(f64, u32)>,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    requests: AtomicU64,
+    throttled: AtomicU64,
+    drop_next_create: AtomicBool,
+}
+
+#[derive(Default)]
+struct Data {
+    seq: u64,
+    orders: BTreeMap<String, SimOrder>,
+    inventory: BTreeMap<String, Item>,
+    next_package: i64,
+    inventory_tokens: HashMap<String, (Instant, usize)>,
+    idempotency_tokens: HashSet<String>,
+}
+
+struct SimOrder {
+    seq: u64,
+    request: Value,
+    status: String,
+    received: String,
+    updated: String,
+    shipments: Vec<Value>,
+}
+
+struct Item {
+    product_name: String,
+    fulfillable: i64,
+    reserved: i64,
+    fn_sku: String,
+    asin: String,
+    updated: String,
+}
+
+impl fmt::Debug for McfSimulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("McfSimulator")
+            .field("orders", &lock(&self.inner.data).orders.len())
+            .field("requests", &self.requests())
+            .field("throttled", &self.throttled())
+            .finish()
+    }
+}
+
+/// A running simulator: the server and a handle on its state.
+#[derive(Debug)]
+pub struct McfSandbox {
+    /// The loopback server (stops on drop).
+    pub server: SandboxServer,
+    /// The simulator state (seed inventory, inspect orders...).
+    pub sim: McfSimulator,
+}
+
+impl McfSandbox {
+    /// The SP-API endpoint.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// The LWA token URL.
+    pub fn token_url(&self) -> String {
+        self.server.url(TOKEN_PATH)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn in_days(days: i64) -> String {
+    (Utc::now() + chrono::Duration::days(days)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Default for McfSimulator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl McfSimulator {
+    /// A simulator with one-hour tokens, pages of 2 orders, and no rate limits.
+    pub fn new() -> Self {
+        Self::build(Duration::from_secs(3600), 2, None)
+    }
+
+    fn build(ttl: Duration, page_size: usize, limit: Option<(f64, u32)>) -> Self {
+        let issuer = TokenIssuer::new(&[(CLIENT_ID, CLIENT_SECRET)], ttl);
+        issuer.add_refresh_token(CLIENT_ID, REFRESH_TOKEN);
+        Self {
+            inner: Arc::new(Inner {
+                data: Mutex::new(Data {
+                    next_package: 1001,
+                    ..Data::default()
+                }),
+                issuer,
+                faults: Faults::new(),
+                page_size: page_size.max(1),
+                limit,
+                buckets: Mutex::new(HashMap::new()),
+                requests: AtomicU64::new(0),
+                throttled: AtomicU64::new(0),
+                drop_next_create: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    /// Enforces a token bucket per operation (`rate` per second, `burst`), answering 429
+    /// `QuotaExceeded` beyond it, like Amazon's usage plans.
+    pub fn with_rate_limit(self, rate: f64, burst: u32) -> Self {
+        Self::build(
+            Duration::from_secs(3600),
+            self.inner.page_size,
+            Some((rate, burst)),
+        )
+    }
+
+    /// Orders (and inventory summaries) per page.
+    pub fn with_page_size(self, page_size: usize) -> Self {
+        Self::build(Duration::from_secs(3600), page_size, self.inner.limit)
+    }
+
+    /// The LWA token issuer (`expire_all()`, `issued()`, `revoke_refresh_token()`...).
+    pub fn issuer(&self) -> &TokenIssuer {
+        &self.inner.issuer
+    }
+
+    /// Fault injection on the SP-API routes.
+    pub fn faults(&self) -> &Faults {
+        &self.inner.faults
+    }
+
+    /// SP-API requests received (token requests excluded).
+    pub fn requests(&self) -> u64 {
+        self.inner.requests.load(Ordering::SeqCst)
+    }
+
+    /// Requests answered 429 by the rate limiter.
+    pub fn throttled(&self) -> u64 {
+        self.inner.throttled.load(Ordering::SeqCst)
+    }
+
+    /// The next `createFulfillmentOrder` creates the order, then drops the connection before
+    /// the answer is complete (a lost answer).
+    pub fn drop_next_create_answer(&self) {
+        self.inner.drop_next_create.store(true, Ordering::SeqCst);
+    }
+
+    /// Adds `quantity` fulfillable units of `sku` (creating the item).
+    pub fn seed_inventory(&self, sku: &str, product_name: &str, quantity: i64) {
+        let mut d = lock(&self.inner.data);
+        let n = d.inventory.len();
+        let item = d.inventory.entry(sku.to_string()).or_insert_with(|| Item {
+            product_name: product_name.to_string(),
+            fulfillable: 0,
+            reserved: 0,
+            fn_sku: format!("X00SIM{n:04}"),
+            asin: format!("B0SIM{n:05}"),
+            updated: now(),
+        });
+        item.fulfillable += quantity;
+        item.updated = now();
+    }
+
+    /// Fulfillable units of `sku`.
+    pub fn fulfillable(&self, sku: &str) -> Option<i64> {
+        lock(&self.inner.data)
+            .inventory
+            .get(sku)
+            .map(|i| i.fulfillable)
+    }
+
+    /// Status of an order.
+    pub fn order_status(&self, id: &str) -> Option<String> {
+        lock(&self.inner.data)
+            .orders
+            .get(id)
+            .map(|o| o.status.clone())
+    }
+
+    /// Number of orders.
+    pub fn order_count(&self) -> usize {
+        lock(&self.inner.data).orders.len()
+    }
+
+    /// The router: SP-API routes (behind fault injection) plus the LWA token endpoint.
+    pub fn router(&self) -> Router {
+        let api = Router::new()
+            .route(&format!("{OUT}/fulfillmentOrders/preview"), post(preview))
+            .route(&format!("{OUT}/deliveryOffers"), post(delivery_offers))
+            .route(
+                &format!("{OUT}/fulfillmentOrders"),
+                post(create_order).get(list_orders),
+            )
+            .route(
+                &format!("{OUT}/fulfillmentOrders/{{id}}"),
+                get(get_order).put(update_order),
+            )
+            .route(
+                &format!("{OUT}/fulfillmentOrders/{{id}}/cancel"),
+                put(cancel_order),
+            )
+            .route(
+                &format!("{OUT}/fulfillmentOrders/{{id}}/status"),
+                put(status_update),
+            )
+            .route(
+                &format!("{OUT}/fulfillmentOrders/{{id}}/return"),
+                put(create_return),
+            )
+            .route(&format!("{OUT}/tracking"), get(tracking))
+            .route(
+                &format!("{OUT}/returnReasonCodes"),
+                get(return_reason_codes),
+            )
+            .route(&format!("{OUT}/features"), get(features))
+            .route(
+                &format!("{OUT}/features/inventory/{{feature}}"),
+                get(feature_inventory),
+            )
+            .route(
+                &format!("{OUT}/features/inventory/{{feature}}/{{sku}}"),
+                get(feature_sku),
+            )
+            .route(&format!("{INV}/summaries"), get(inventory_summaries))
+            .route(&format!("{INV}/items"), post(create_item))
+            .route(
+                &format!("{INV}/items/{{sku}}"),
+                axum::routing::delete(delete_item),
+            )
+            .route(&format!("{INV}/items/inventory"), post(add_inventory))
+            .with_state(self.clone())
+            .layer(axum::middleware::from_fn_with_state(
+                self.inner.faults.clone(),
+                Faults::layer,
+            ));
+        api.merge(self.inner.issuer.router(TOKEN_PATH))
+    }
+
+    /// Serves the simulator on a loopback port.
+    pub async fn start(self) -> std::io::Result<McfSandbox> {
+        let server = SandboxServer::start(self.router()).await?;
+        Ok(McfSandbox { server, sim: self })
+    }
+
+    /// Authenticates, counts and rate-limits one call; the error is the answer to send.
+    #[allow(clippy::result_large_err)]
+    fn gate(&self, headers: &HeaderMap, operation: &str) -> Result<(), Response> {
+        self.inner.requests.fetch_add(1, Ordering::SeqCst);
+        let token = headers
+            .get("x-amz-access-token")
+            .and_then(|v| v.to_str().ok());
+        let details = match token {
+            None => Some("Access token is missing in the request header."),
+            Some(t) if !self.inner.issuer.is_valid(t) => {
+                Some("The access token you provided has expired.")
+            }
+            Some(_) => None,
+        };
+        if let Some(details) = details {
+            return Err(answer(
+                StatusCode::FORBIDDEN,
+                json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied.", "details": details}]}),
+                None,
+            ));
+        }
+        if headers.get("user-agent").is_none() {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                "A User-Agent header is required.",
+                None,
+            ));
+        }
+        if let Some((rate, burst)) = self.inner.limit {
+            let mut buckets = lock(&self.inner.buckets);
+            let now = Instant::now();
+            let (tokens, last) = buckets
+                .entry(operation.to_string())
+                .or_insert((f64::from(burst), now));
+            *tokens =
+                (*tokens + now.duration_since(*last).as_secs_f64() * rate).min(f64::from(burst));
+            *last = now;
+            if *tokens < 1.0 {
+                self.inner.throttled.fetch_add(1, Ordering::SeqCst);
+                return Err(answer(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    json!({"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource.", "details": ""}]}),
+                    None,
+                ));
+            }
+            *tokens -= 1.0;
+        }
+        Ok(())
+    }
+
+    fn rate_header(&self) -> Option<String> {
+        Some(format!(
+            "{:.1}",
+            self.inner.limit.map(|l| l.0).unwrap_or(2.0)
+        ))
+    }
+
+    fn ok(&self, body: Value) -> Response {
+        answer(StatusCode::OK, body, self.rate_header())
+    }
+
+    fn fail(&self, status: StatusCode, code: &str, message: &str) -> Response {
+        error(status, code, message, self.rate_header())
+    }
+}
+
+fn answer(status: StatusCode, body: Value, rate: Option<String>) -> Response {
+    let mut resp = (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response();
+    let rid = format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        fastrand::u32(..),
+        fastrand::u16(..),
+        fastrand::u16(..),
+        fastrand::u16(..),
+        fastrand::u64(..) & 0xffff_ffff_ffff
+    );
+    if let Ok(v) = rid.parse() {
+        resp.headers_mut().insert("x-amzn-RequestId", v);
+    }
+    if let Some(rate) = rate
+        && let Ok(v) = rate.parse()
+    {
+        resp.headers_mut().insert("x-amzn-RateLimit-Limit", v);
+    }
+    resp
+}
+
+fn error(status: StatusCode, code: &str, message: &str, rate: Option<String>) -> Response {
+    answer(
+        status,
+        json!({"errors": [{"code": code, "message": message, "details": ""}]}),
+        rate,
+    )
+}
+
+fn parse_body(body: &Bytes) -> Result<Value, String> {
+    serde_json::from_slice::<Value>(body)
+        .map_err(|e| format!("The request body is not valid JSON: {e}"))
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn currency_for(marketplace: &str) -> &'static str {
+    match marketplace {
+        "A1F83G8C2ARO7P" => "GBP",
+        "A1VC38T7YXB528" => "JPY",
+        "A2EUQ1WTGCTBG2" => "CAD",
+        "A1PA6795UKMFR9" | "A13V1IB3VIYZZH" | "APJ6JRA9NG5V4" | "A1RKKUPIHCS9HS"
+        | "A1805IZSGTT6HS" => "EUR",
+        _ => "USD",
+    }
+}
+
+/// Checks the required fields of an address; the error message names the first missing one.
+fn check_address(prefix: &str, a: Option<&Value>) -> Result<(), String> {
+    let Some(a) = a.filter(|a| a.is_object()) else {
+        return Err(format!("{prefix} is required and must be an object"));
+    };
+    for k in ["name", "addressLine1", "postalCode", "countryCode"] {
+        if str_of(a, k).trim().is_empty() {
+            return Err(format!("required parameters are missing: [{prefix}.{k}]"));
+        }
+    }
+    Ok(())
+}
+
+fn items_of(v: &Value) -> Vec<(String, String, i64)> {
+    v.get("items")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    (
+                        str_of(i, "sellerSku").to_string(),
+                        str_of(i, "sellerFulfillmentOrderItemId").to_string(),
+                        i.get("quantity").and_then(Value::as_i64).unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn preview(State(sim): State<McfSimulator>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = sim.gate(&headers, "getFulfillmentPreview") {
+        return r;
+    }
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    if let Err(e) = check_address("address", req.get("address")) {
+        return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
+    }
+    let items = items_of(&req);
+    if items.is_empty() {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "items must not be empty",
+        );
+    }
+    let marketplace = match str_of(&req, "marketplaceId") {
+        "" => MARKETPLACE_ID.to_string(),
+        m => m.to_string(),
+    };
+    let currency = currency_for(&marketplace);
+    let speeds: Vec<String> = req
+        .get("shippingSpeedCategories")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .filter(|v: &Vec<String>| !v.is_empty())
+        .unwrap_or_else(|| vec!["Standard".into(), "Expedited".into(), "Priority".into()]);
+    let d = lock(&sim.inner.data);
+    let mut unfulfillable = Vec::new();
+    let mut fulfillable_items = Vec::new();
+    let mut units = 0i64;
+    for (sku, id, qty) in &items {
+        units += qty;
+        match d.inventory.get(sku) {
+            Some(i) if i.fulfillable >= *qty => fulfillable_items.push(json!({
+                "sellerSku": sku,
+                "quantity": qty,
+                "sellerFulfillmentOrderItemId": id,
+                "estimatedShippingWeight": {"unit": "POUNDS", "value": "0.55"},
+                "shippingWeightCalculationMethod": "Package"
+            })),
+            Some(_) => unfulfillable.push(json!({
+                "sellerSku": sku, "quantity": qty, "sellerFulfillmentOrderItemId": id,
+                "itemUnfulfillableReasons": ["InventoryUnavailable"]
+            })),
+            None => unfulfillable.push(json!({
+                "sellerSku": sku, "quantity": qty, "sellerFulfillmentOrderItemId": id,
+                "itemUnfulfillableReasons": ["InvalidSKU"]
+            })),
+        }
+    }
+    drop(d);
+    let previews: Vec<Value> = speeds
+        .iter()
+        .map(|speed| {
+            let (ship, arrive, per_order) = match speed.as_str() {
+                "Priority" => (0, 1, "7.99"),
+                "Expedited" => (1, 3, "4.99"),
+                _ => (1, 5, "2.99"),
+            };
+            json!({
+                "shippingSpeedCategory": speed,
+                "isFulfillable": unfulfillable.is_empty(),
+                "isCODCapable": false,
+                "marketplaceId": marketplace,
+                "estimatedShippingWeight": {"unit": "POUNDS", "value": format!("{}.{:02}", 55 * units.max(0) / 100, 55 * units.max(0) % 100)},
+                "estimatedFees": [
+                    {"name": "FBAPerUnitFulfillmentFee", "amount": {"currencyCode": currency, "value": format!("{}.{:02}", 322 * units.max(0) / 100, 322 * units.max(0) % 100)}},
+                    {"name": "FBAPerOrderFulfillmentFee", "amount": {"currencyCode": currency, "value": per_order}}
+                ],
+                "fulfillmentPreviewShipments": if fulfillable_items.is_empty() { json!([]) } else { json!([{
+                    "earliestShipDate": in_days(ship),
+                    "latestShipDate": in_days(ship + 1),
+                    "earliestArrivalDate": in_days(arrive),
+                    "latestArrivalDate": in_days(arrive + 2),
+                    "shippingNotes": [],
+                    "fulfillmentPreviewItems": fulfillable_items
+                }]) },
+                "unfulfillablePreviewItems": unfulfillable,
+                "orderUnfulfillableReasons": []
+            })
+        })
+        .collect();
+    sim.ok(json!({"payload": {"fulfillmentPreviews": previews}}))
+}
+
+async fn delivery_offers(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "deliveryOffers") {
+        return r;
+    }
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    let sku = req
+        .pointer("/product/productIdentifier/merchantSku")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if sku.is_empty()
+        || req
+            .pointer("/terms/origin/countryCode")
+            .and_then(Value::as_str)
+            .is_none()
+    {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "product.productIdentifier.merchantSku and terms.origin.countryCode are required",
+        );
+    }
+    if !lock(&sim.inner.data).inventory.contains_key(sku) {
+        return sim.ok(json!({"payload": {"deliveryOffers": []}}));
+    }
+    sim.ok(json!({"payload": {"deliveryOffers": [{
+        "expiresAt": in_days(1),
+        "dateRange": {"earliest": in_days(2), "latest": in_days(4)},
+        "policy": {"message": {"text": "Get it in 2 to 4 days", "locale": "en-US"}}
+    }]}}))
+}
+
+async fn create_order(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "createFulfillmentOrder") {
+        return r;
+    }
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    for k in [
+        "sellerFulfillmentOrderId",
+        "displayableOrderId",
+        "displayableOrderDate",
+        "displayableOrderComment",
+        "shippingSpeedCategory",
+    ] {
+        if str_of(&req, k).is_empty() {
+            return sim.fail(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                &format!("required parameters are missing: [{k}]"),
+            );
+        }
+    }
+    if chrono::DateTime::parse_from_rfc3339(str_of(&req, "displayableOrderDate")).is_err() {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "displayableOrderDate must be an ISO 8601 date-time",
+        );
+    }
+    if let Err(e) = check_address("destinationAddress", req.get("destinationAddress")) {
+        return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
+    }
+    let items = items_of(&req);
+    if items.is_empty() {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "items must not be empty",
+        );
+    }
+    let id = str_of(&req, "sellerFulfillmentOrderId").to_string();
+    let mut d = lock(&sim.inner.data);
+    if d.orders.contains_key(&id) {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            &format!("A fulfillment order with sellerFulfillmentOrderId {id} already exists"),
+        );
+    }
+    for (sku, line, qty) in &items {
+        match d.inventory.get(sku) {
+            None => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    &format!("The SellerSKU for Item Id {line} is invalid"),
+                );
+            }
+            Some(i) if i.fulfillable < *qty => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    &format!("Not enough fulfillable inventory for SellerSKU {sku}"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    for (sku, _, qty) in &items {
+        if let Some(i) = d.inventory.get_mut(sku) {
+            i.fulfillable -= qty;
+            i.reserved += qty;
+            i.updated = now();
+        }
+    }
+    d.seq += 1;
+    let seq = d.seq;
+    d.orders.insert(
+        id,
+        SimOrder {
+            seq,
+            request: req,
+            status: "Received".into(),
+            received: now(),
+            updated: now(),
+            shipments: Vec::new(),
+        },
+    );
+    drop(d);
+    if sim.inner.drop_next_create.swap(false, Ordering::SeqCst) {
+        let stream = futures::stream::iter(vec![
+            Ok::<Bytes, std::io::Error>(Bytes::from_static(b"{")),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "simulated lost answer",
+            )),
+        ]);
+        return Response::builder()
+            .status(StatusCode::OK)
+            .header("content-type", "application/json")
+            .body(Body::from_stream(stream))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
+    sim.ok(json!({}))
+}
+
+fn order_json(o: &SimOrder) -> Value {
+    let r = &o.request;
+    let mut order = json!({
+        "sellerFulfillmentOrderId": r["sellerFulfillmentOrderId"],
+        "marketplaceId": if str_of(r, "marketplaceId").is_empty() { json!(MARKETPLACE_ID) } else { r["marketplaceId"].clone() },
+        "displayableOrderId": r["displayableOrderId"],
+        "displayableOrderDate": r["displayableOrderDate"],
+        "displayableOrderComment": r["displayableOrderComment"],
+        "shippingSpeedCategory": r["shippingSpeedCategory"],
+        "destinationAddress": r["destinationAddress"],
+        "fulfillmentAction": r.get("fulfillmentAction").cloned().unwrap_or(json!("Ship")),
+        "fulfillmentPolicy": r.get("fulfillmentPolicy").cloned().unwrap_or(json!("FillOrKill")),
+        "receivedDate": o.received,
+        "fulfillmentOrderStatus": o.status,
+        "statusUpdatedDate": o.updated,
+        "notificationEmails": r.get("notificationEmails").cloned().unwrap_or(json!([]))
+    });
+    if let Some(w) = r.get("deliveryWindow") {
+        order["deliveryWindow"] = w.clone();
+    }
+    order
+}
+
+fn order_detail(o: &SimOrder) -> Value {
+    let cancelled = o.status == "Cancelled";
+    let items: Vec<Value> = o.request["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            let qty = i.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+            let mut item = json!({
+                "sellerSku": i["sellerSku"],
+                "sellerFulfillmentOrderItemId": i["sellerFulfillmentOrderItemId"],
+                "quantity": qty,
+                "fulfillmentNetworkSku": "X00SIMFNSKU",
+                "orderItemDisposition": "Sellable",
+                "cancelledQuantity": if cancelled { qty } else { 0 },
+                "unfulfillableQuantity": 0,
+                "estimatedShipDate": in_days(1),
+                "estimatedArrivalDate": in_days(5)
+            });
+            if let Some(v) = i.get("perUnitDeclaredValue") {
+                item["perUnitDeclaredValue"] = v.clone();
+            }
+            item
+        })
+        .collect();
+    json!({"payload": {
+        "fulfillmentOrder": order_json(o),
+        "fulfillmentOrderItems": items,
+        "fulfillmentShipments": o.shipments,
+        "returnItems": [],
+        "returnAuthorizations": []
+    }})
+}
+
+async fn get_order(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "getFulfillmentOrder") {
+        return r;
+    }
+    let d = lock(&sim.inner.data);
+    match d.orders.get(&id) {
+        Some(o) => sim.ok(order_detail(o)),
+        None => sim.fail(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("Requested order {id} not found"),
+        ),
+    }
+}
+
+fn page_token(offset: usize) -> String {
+    // Real tokens are opaque base64 with `+`, `/` and `=`: clients must encode them.
+    format!("c2lt+{offset}/page==")
+}
+
+fn parse_token(token: &str) -> Option<usize> {
+    token
+        .strip_prefix("c2lt+")?
+        .strip_suffix("/page==")?
+        .parse()
+        .ok()
+}
+
+async fn list_orders(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "listAllFulfillmentOrders") {
+        return r;
+    }
+    let offset = match q.get("nextToken") {
+        None => 0,
+        Some(t) => match parse_token(t) {
+            Some(o) => o,
+            None => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "Next token is invalid or expired",
+                );
+            }
+        },
+    };
+    let since = match q.get("queryStartDate") {
+        None => None,
+        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(d) => Some(d.with_timezone(&Utc)),
+            Err(_) => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "queryStartDate must be an ISO 8601 date-time",
+                );
+            }
+        },
+    };
+    let d = lock(&sim.inner.data);
+    let mut orders: Vec<&SimOrder> = d
+        .orders
+        .values()
+        .filter(|o| {
+            since.is_none_or(|s| {
+                chrono::DateTime::parse_from_rfc3339(&o.updated)
+                    .is_ok_and(|u| u.with_timezone(&Utc) >= s)
+            })
+        })
+        .collect();
+    orders.sort_by_key(|o| o.seq);
+    let page: Vec<Value> = orders
+        .iter()
+        .skip(offset)
+        .take(sim.inner.page_size)
+        .map(|o| order_json(o))
+        .collect();
+    let mut payload = json!({"fulfillmentOrders": page});
+    if offset + sim.inner.page_size < orders.len() {
+        payload["nextToken"] = json!(page_token(offset + sim.inner.page_size));
+    }
+    sim.ok(json!({"payload": payload}))
+}
+
+async fn update_order(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "updateFulfillmentOrder") {
+        return r;
+    }
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    let mut d = lock(&sim.inner.data);
+    let Some(o) = d.orders.get_mut(&id) else {
+        return sim.fail(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("Requested order {id} not found"),
+        );
+    };
+    if !matches!(o.status.as_str(), "New" | "Received" | "Planning") {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            &format!("Order {id} is {} and can no longer be updated", o.status),
+        );
+    }
+    if let (Some(target), Some(src)) = (o.request.as_object_mut(), req.as_object()) {
+        for (k, v) in src {
+            if k != "items" {
+                target.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    o.updated = now();
+    sim.ok(json!({}))
+}
+
+fn release(d: &mut Data, id: &str) {
+    let items = d
+        .orders
+        .get(id)
+        .map(|o| items_of(&o.request))
+        .unwrap_or_default();
+    for (sku, _, qty) in items {
+        if let Some(i) = d.inventory.get_mut(&sku) {
+            i.reserved -= qty;
+            i.fulfillable += qty;
+            i.updated = now();
+        }
+    }
+}
+
+async fn cancel_order(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "cancelFulfillmentOrder") {
+        return r;
+    }
+    let mut d = lock(&sim.inner.data);
+    let Some(status) = d.orders.get(&id).map(|o| o.status.clone()) else {
+        return sim.fail(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("Requested order {id} not found"),
+        );
+    };
+    match status.as_str() {
+        "Cancelled" => sim.ok(json!({})),
+        "New" | "Received" | "Planning" => {
+            release(&mut d, &id);
+            if let Some(o) = d.orders.get_mut(&id) {
+                o.status = "Cancelled".into();
+                o.updated = now();
+            }
+            sim.ok(json!({}))
+        }
+        other => sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            &format!("Order {id} is {other} and cannot be cancelled"),
+        ),
+    }
+}
+
+async fn status_update(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "submitFulfillmentOrderStatusUpdate") {
+        return r;
+    }
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    let target = str_of(&req, "fulfillmentOrderStatus").to_string();
+    if !matches!(
+        target.as_str(),
+        "New"
+            | "Received"
+            | "Planning"
+            | "Processing"
+            | "Cancelled"
+            | "Complete"
+            | "CompletePartialled"
+            | "Unfulfillable"
+            | "Invalid"
+    ) {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            &format!("Invalid fulfillmentOrderStatus `{target}`"),
+        );
+    }
+    let mut d = lock(&sim.inner.data);
+    let Some(current) = d.orders.get(&id).map(|o| o.status.clone()) else {
+        return sim.fail(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("Requested order {id} not found"),
+        );
+    };
+    if matches!(
+        current.as_str(),
+        "Complete" | "Cancelled" | "CompletePartialled" | "Unfulfillable" | "Invalid"
+    ) {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            &format!("Order {id} is already {current}"),
+        );
+    }
+    let items = d
+        .orders
+        .get(&id)
+        .map(|o| items_of(&o.request))
+        .unwrap_or_default();
+    match target.as_str() {
+        "Complete" => {
+            let package = d.next_package;
+            d.next_package += 1;
+            for (sku, _, qty) in &items {
+                if let Some(i) = d.inventory.get_mut(sku) {
+                    i.reserved -= qty;
+                    i.updated = now();
+                }
+            }
+            let shipment = json!({
+                "amazonShipmentId": format!("DSim{package}"),
+                "fulfillmentCenterId": "RNO1",
+                "fulfillmentShipmentStatus": "SHIPPED",
+                "shippingDate": now(),
+                "estimatedArrivalDate": in_days(3),
+                "shippingNotes": [],
+                "fulfillmentShipmentItem": items.iter().map(|(sku, line, qty)| json!({
+                    "sellerSku": sku, "sellerFulfillmentOrderItemId": line, "quantity": qty, "packageNumber": package
+                })).collect::<Vec<_>>(),
+                "fulfillmentShipmentPackage": [{
+                    "packageNumber": package,
+                    "carrierCode": "UPS",
+                    "trackingNumber": format!("1Z999AA1{package:010}"),
+                    "estimatedArrivalDate": in_days(3)
+                }]
+            });
+            if let Some(o) = d.orders.get_mut(&id) {
+                o.shipments.push(shipment);
+            }
+        }
+        "Cancelled" | "Unfulfillable" | "Invalid" => release(&mut d, &id),
+        _ => {}
+    }
+    if let Some(o) = d.orders.get_mut(&id) {
+        o.status = target;
+        o.updated = now();
+    }
+    sim.ok(json!({}))
+}
+
+async fn create_return(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "createFulfillmentReturn") {
+        return r;
+    }
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    let d = lock(&sim.inner.data);
+    if !d.orders.contains_key(&id) {
+        return sim.fail(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("Requested order {id} not found"),
+        );
+    }
+    let items: Vec<Value> = req["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            json!({
+                "sellerReturnItemId": i["sellerReturnItemId"],
+                "sellerFulfillmentOrderItemId": i["sellerFulfillmentOrderItemId"],
+                "amazonShipmentId": i["amazonShipmentId"],
+                "sellerReturnReasonCode": i["returnReasonCode"],
+                "status": "New",
+                "statusChangedDate": now(),
+                "returnAuthorizationId": "SimRA-1"
+            })
+        })
+        .collect();
+    sim.ok(json!({"payload": {
+        "returnItems": items,
+        "invalidReturnItems": [],
+        "returnAuthorizations": [{
+            "returnAuthorizationId": "SimRA-1",
+            "fulfillmentCenterId": "RNO1",
+            "returnToAddress": {"name": "Amazon RNO1", "addressLine1": "8000 N Virginia St", "city": "Reno", "stateOrRegion": "NV", "postalCode": "89506", "countryCode": "US"},
+            "amazonRmaId": "RMA-SIM-1",
+            "rmaPageURL": "https://www.amazon.com/returns/label/sim-1"
+        }]
+    }}))
+}
+
+async fn tracking(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "getPackageTrackingDetails") {
+        return r;
+    }
+    let Some(number) = q.get("packageNumber").and_then(|n| n.parse::<i64>().ok()) else {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "packageNumber is required and must be an integer",
+        );
+    };
+    let d = lock(&sim.inner.data);
+    let found = d
+        .orders
+        .values()
+        .flat_map(|o| o.shipments.iter())
+        .find_map(|s| {
+            s["fulfillmentShipmentPackage"]
+                .as_array()
+                .and_then(|ps| {
+                    ps.iter()
+                        .find(|p| p["packageNumber"].as_i64() == Some(number))
+                })
+                .map(|p| (s.clone(), p.clone()))
+        });
+    let Some((shipment, package)) = found else {
+        return sim.fail(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("Package {number} not found"),
+        );
+    };
+    sim.ok(json!({"payload": {
+        "packageNumber": number,
+        "trackingNumber": package["trackingNumber"],
+        "customerTrackingLink": format!("https://www.swiship.com/track?id={}", str_of(&package, "trackingNumber")),
+        "carrierCode": package["carrierCode"],
+        "carrierPhoneNumber": "1-800-742-5877",
+        "carrierURL": "https://www.ups.com",
+        "shipDate": shipment["shippingDate"],
+        "estimatedArrivalDate": package["estimatedArrivalDate"],
+        "shipToAddress": {"city": "Seattle", "state": "WA", "country": "US"},
+        "currentStatus": "IN_TRANSIT",
+        "currentStatusDescription": "In transit",
+        "trackingEvents": [
+            {"eventDate": shipment["shippingDate"], "eventAddress": {"city": "Reno", "state": "NV", "country": "US"}, "eventCode": "EVENT_101", "eventDescription": "Carrier notified to pick up package."},
+            {"eventDate": now(), "eventAddress": {"city": "Sparks", "state": "NV", "country": "US"}, "eventCode": "EVENT_201", "eventDescription": "Arrival scan."}
+        ]
+    }}))
+}
+
+async fn return_reason_codes(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "listReturnReasonCodes") {
+        return r;
+    }
+    if q.get("sellerSku").is_none_or(|s| s.is_empty()) {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "sellerSku is required",
+        );
+    }
+    sim.ok(json!({"payload": {"reasonCodeDetails": [
+        {"returnReasonCode": "NOLONGERWANTED", "description": "No longer wanted", "translatedDescription": ""},
+        {"returnReasonCode": "DEFECTIVE", "description": "Item is defective"}
+    ]}}))
+}
+
+async fn features(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "getFeatures") {
+        return r;
+    }
+    if q.get("marketplaceId").is_none_or(|s| s.is_empty()) {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "marketplaceId is required",
+        );
+    }
+    sim.ok(json!({"payload": {"features": [
+        {"featureName": "BLANK_BOX", "featureDescription": "Ship in unbranded boxes.", "sellerEligible": true},
+        {"featureName": "BLOCK_AMZL", "featureDescription": "Do not deliver with Amazon Logistics.", "sellerEligible": false}
+    ]}}))
+}
+
+async fn feature_inventory(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path(feature): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "getFeatureInventory") {
+        return r;
+    }
+    let Some(marketplace) = q.get("marketplaceId").filter(|m| !m.is_empty()) else {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "marketplaceId is required",
+        );
+    };
+    let offset = match q.get("nextToken") {
+        None => 0,
+        Some(t) => match parse_token(t) {
+            Some(o) => o,
+            None => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "Next token is invalid or expired",
+                );
+            }
+        },
+    };
+    let d = lock(&sim.inner.data);
+    let all: Vec<Value> = d
+        .inventory
+        .iter()
+        .map(|(sku, i)| json!({"sellerSku": sku, "fnSku": i.fn_sku, "asin": i.asin, "skuCount": i.fulfillable, "overlappingSkus": []}))
+        .collect();
+    let page: Vec<Value> = all
+        .iter()
+        .skip(offset)
+        .take(sim.inner.page_size)
+        .cloned()
+        .collect();
+    let mut payload =
+        json!({"marketplaceId": marketplace, "featureName": feature, "featureSkus": page});
+    if offset + sim.inner.page_size < all.len() {
+        payload["nextToken"] = json!(page_token(offset + sim.inner.page_size));
+    }
+    sim.ok(json!({"payload": payload}))
+}
+
+async fn feature_sku(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path((feature, sku)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "getFeatureSKU") {
+        return r;
+    }
+    let Some(marketplace) = q.get("marketplaceId").filter(|m| !m.is_empty()) else {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "marketplaceId is required",
+        );
+    };
+    let d = lock(&sim.inner.data);
+    let payload = match d.inventory.get(&sku) {
+        Some(i) => {
+            json!({"marketplaceId": marketplace, "featureName": feature, "isEligible": true, "sellerSku": sku, "fnSku": i.fn_sku, "asin": i.asin, "skuCount": i.fulfillable})
+        }
+        None => {
+            json!({"marketplaceId": marketplace, "featureName": feature, "isEligible": false, "ineligibleReasons": ["INVALID_SKU"], "sellerSku": sku})
+        }
+    };
+    sim.ok(json!({"payload": payload}))
+}
+
+async fn inventory_summaries(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "getInventorySummaries") {
+        return r;
+    }
+    if q.get("granularityType").map(String::as_str) != Some("Marketplace") {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "granularityType must be Marketplace",
+        );
+    }
+    let (Some(gid), Some(mids)) = (q.get("granularityId"), q.get("marketplaceIds")) else {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "granularityId and marketplaceIds are required",
+        );
+    };
+    if mids.split(',').count() != 1 {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "marketplaceIds takes exactly one marketplace",
+        );
+    }
+    let details = q.get("details").map(String::as_str) == Some("true");
+    let skus: Option<HashSet<&str>> = q.get("sellerSkus").map(|s| s.split(',').collect());
+    let mut d = lock(&sim.inner.data);
+    let offset = match q.get("nextToken") {
+        None => 0,
+        Some(t) => match d.inventory_tokens.get(t) {
+            Some((issued, o)) if issued.elapsed() <= Duration::from_secs(30) => *o,
+            _ => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "The nextToken is invalid or has expired",
+                );
+            }
+        },
+    };
+    let all: Vec<Value> = d
+        .inventory
+        .iter()
+        .filter(|(sku, _)| skus.as_ref().is_none_or(|s| s.contains(sku.as_str())))
+        .map(|(sku, i)| {
+            let mut s = json!({
+                "asin": i.asin, "fnSku": i.fn_sku, "sellerSku": sku, "condition": "NewItem",
+                "lastUpdatedTime": i.updated, "productName": i.product_name,
+                "totalQuantity": i.fulfillable + i.reserved, "stores": []
+            });
+            if details {
+                s["inventoryDetails"] = json!({
+                    "fulfillableQuantity": i.fulfillable,
+                    "inboundWorkingQuantity": 0, "inboundShippedQuantity": 0, "inboundReceivingQuantity": 0,
+                    "reservedQuantity": {"totalReservedQuantity": i.reserved, "pendingCustomerOrderQuantity": i.reserved, "pendingTransshipmentQuantity": 0, "fcProcessingQuantity": 0},
+                    "researchingQuantity": {"totalResearchingQuantity": 0, "researchingQuantityBreakdown": []},
+                    "unfulfillableQuantity": {"totalUnfulfillableQuantity": 0, "customerDamagedQuantity": 0, "warehouseDamagedQuantity": 0, "distributorDamagedQuantity": 0, "carrierDamagedQuantity": 0, "defectiveQuantity": 0, "expiredQuantity": 0}
+                });
+            }
+            s
+        })
+        .collect();
+    let page: Vec<Value> = all
+        .iter()
+        .skip(offset)
+        .take(sim.inner.page_size)
+        .cloned()
+        .collect();
+    let mut resp = json!({"payload": {"granularity": {"granularityType": "Marketplace", "granularityId": gid}, "inventorySummaries": page}});
+    if offset + sim.inner.page_size < all.len() {
+        let token = format!(
+            "{}+inv/{}==",
+            fastrand::u64(..),
+            offset + sim.inner.page_size
+        );
+        d.inventory_tokens.insert(
+            token.clone(),
+            (Instant::now(), offset + sim.inner.page_size),
+        );
+        resp["pagination"] = json!({"nextToken": token});
+    }
+    sim.ok(resp)
+}
+
+async fn create_item(State(sim): State<McfSimulator>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = sim.gate(&headers, "createInventoryItem") {
+        return r;
+    }
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    let (sku, name) = (str_of(&req, "sellerSku"), str_of(&req, "productName"));
+    if sku.is_empty() || name.is_empty() || str_of(&req, "marketplaceId").is_empty() {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "sellerSku, marketplaceId and productName are required",
+        );
+    }
+    sim.seed_inventory(sku, name, 0);
+    sim.ok(json!({}))
+}
+
+async fn delete_item(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    Path(sku): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "deleteInventoryItem") {
+        return r;
+    }
+    if q.get("marketplaceId").is_none_or(|m| m.is_empty()) {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "marketplaceId is required",
+        );
+    }
+    match lock(&sim.inner.data).inventory.remove(&sku) {
+        Some(_) => sim.ok(json!({})),
+        None => sim.fail(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("SKU {sku} not found"),
+        ),
+    }
+}
+
+async fn add_inventory(
+    State(sim): State<McfSimulator>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = sim.gate(&headers, "addInventory") {
+        return r;
+    }
+    let Some(token) = headers
+        .get("x-amzn-idempotency-token")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            "x-amzn-idempotency-token header is required",
+        );
+    };
+    let req = match parse_body(&body) {
+        Ok(v) => v,
+        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    };
+    let mut d = lock(&sim.inner.data);
+    if !d.idempotency_tokens.insert(token.to_string()) {
+        return sim.ok(json!({}));
+    }
+    for i in req["inventoryItems"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let sku = str_of(&i, "sellerSku");
+        let qty = i["quantity"].as_i64().unwrap_or(0);
+        match d.inventory.get_mut(sku) {
+            Some(item) => {
+                item.fulfillable += qty;
+                item.updated = now();
+            }
+            None => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    &format!("SKU {sku} does not exist: call createInventoryItem first"),
+                );
+            }
+        }
+    }
+    sim.ok(json!({}))
+}
