@@ -1,0 +1,222 @@
+//! Stage I stocks and warehouses: the incremental endpoint (default), the replace-all
+//! endpoint, removals.
+//!
+//! ONe asks to "use one endpoint from start to finish": pick the incremental push (any size,
+//! split at 10,000 lines) or the replace-all call (one request), not both.
+
+use connector_core::batch::BatchReport;
+use connector_core::{Error, validate};
+use futures::{Stream, StreamExt};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Serialize;
+
+use crate::bulk::Checkpoint;
+use crate::client::OneClient;
+use crate::model::{StockLine, Warehouse};
+use crate::routes;
+
+/// One stock operation as the engine carries it.
+#[derive(Debug, Clone)]
+pub(crate) struct StockOp {
+    pub(crate) warehouse: String,
+    pub(crate) change: StockChange,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum StockChange {
+    Set(StockLine),
+    Remove(String),
+}
+
+#[derive(Serialize)]
+struct IncrementalBody<'a> {
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    stocks: Vec<&'a StockLine>,
+    #[serde(rename = "stocksToRemove", skip_serializing_if = "<[_]>::is_empty")]
+    stocks_to_remove: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ReplaceBody<'a> {
+    stocks: &'a [StockLine],
+}
+
+/// Whether a decimal survives the trip through a JSON number unchanged.
+pub(crate) fn exact_number(field: &str, value: &Decimal) -> Result<(), Error> {
+    let ok = value
+        .to_f64()
+        .is_some_and(|f| f.to_string().parse::<Decimal>().ok() == Some(value.normalize()));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("{value} cannot be sent as an exact JSON number"),
+        ))
+    }
+}
+
+pub(crate) fn check_line(field: &str, line: &StockLine) -> Result<(), Error> {
+    validate::required(&format!("{field}.id"), &line.id)?;
+    if line.quantity.is_sign_negative() && !line.quantity.is_zero() {
+        return Err(Error::invalid(
+            format!("{field}.quantity"),
+            format!("must not be negative (got {})", line.quantity),
+        ));
+    }
+    exact_number(&format!("{field}.quantity"), &line.quantity)
+}
+
+impl OneClient {
+    /// Adds or updates stock lines of `warehouse` with the incremental endpoint, in requests of
+    /// at most `max_lines` lines. Lines not sent are untouched on ONe. With a `checkpoint`, an
+    /// interrupted run resumes where it stopped.
+    pub async fn push_stock<S>(
+        &self,
+        warehouse: &str,
+        lines: S,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<BatchReport, Error>
+    where
+        S: Stream<Item = StockLine> + Send,
+    {
+        validate::required("warehouse", warehouse)?;
+        let wh = warehouse.to_string();
+        self.push_stock_ops(
+            lines.map(move |l| StockOp {
+                warehouse: wh.clone(),
+                change: StockChange::Set(l),
+            }),
+            checkpoint,
+        )
+        .await
+    }
+
+    /// Removes stock records (`stocksToRemove`) from `warehouse`, in requests of at most
+    /// `max_lines` ids.
+    pub async fn remove_stock<S>(
+        &self,
+        warehouse: &str,
+        ids: S,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<BatchReport, Error>
+    where
+        S: Stream<Item = String> + Send,
+    {
+        validate::required("warehouse", warehouse)?;
+        let wh = warehouse.to_string();
+        self.push_stock_ops(
+            ids.map(move |id| StockOp {
+                warehouse: wh.clone(),
+                change: StockChange::Remove(id),
+            }),
+            checkpoint,
+        )
+        .await
+    }
+
+    pub(crate) async fn push_stock_ops<S>(
+        &self,
+        ops: S,
+        checkpoint: Option<&Checkpoint>,
+    ) -> Result<BatchReport, Error>
+    where
+        S: Stream<Item = StockOp> + Send,
+    {
+        let prepare = |i: usize, op: StockOp| {
+            let field = format!("stocks[{i}]");
+            match &op.change {
+                StockChange::Set(line) => {
+                    let key = line.id.clone();
+                    let checked = check_line(&field, line).and_then(|()| {
+                        validate::required(&format!("{field}.warehouse"), &op.warehouse)
+                    });
+                    (key, checked.map(|()| op))
+                }
+                StockChange::Remove(id) => {
+                    let key = id.clone();
+                    let checked = validate::required(&format!("{field}.id"), id);
+                    (key, checked.map(|()| op))
+                }
+            }
+        };
+        let send = |chunk| async move {
+            self.send_groups(
+                &chunk,
+                |op: &StockOp| op.warehouse.as_str(),
+                |warehouse, ops| {
+                    let mut body = IncrementalBody {
+                        stocks: Vec::with_capacity(ops.len()),
+                        stocks_to_remove: Vec::new(),
+                    };
+                    for op in ops {
+                        match &op.change {
+                            StockChange::Set(l) => body.stocks.push(l),
+                            StockChange::Remove(id) => body.stocks_to_remove.push(id),
+                        }
+                    }
+                    // Absolute quantities: sending the same lines twice is harmless.
+                    let req = self
+                        .request(&routes::STOCKS_INCREMENTAL, &[warehouse])
+                        .idempotent();
+                    OneClient::with_json(req, "stocks", &body)
+                },
+            )
+            .await
+        };
+        self.engine().run(checkpoint, ops, prepare, send).await
+    }
+
+    /// Replaces *all* stock of `warehouse` with `lines` (one request). Refused before sending
+    /// when `lines` is longer than `max_lines`: use [`OneClient::push_stock`] for big sets.
+    pub async fn replace_stock(&self, warehouse: &str, lines: &[StockLine]) -> Result<(), Error> {
+        validate::required("warehouse", warehouse)?;
+        if lines.len() > self.config.max_lines {
+            return Err(Error::invalid(
+                "stocks",
+                format!(
+                    "has {} lines; a replace-all request may carry at most {} (use the incremental push)",
+                    lines.len(),
+                    self.config.max_lines
+                ),
+            ));
+        }
+        for (i, l) in lines.iter().enumerate() {
+            check_line(&format!("stocks[{i}]"), l)?;
+        }
+        let req = self.request(&routes::STOCKS_REPLACE, &[warehouse]);
+        let req = Self::with_json(req, "stocks", &ReplaceBody { stocks: lines })?;
+        self.call_empty(req).await.map(|_| ())
+    }
+
+    /// Creates a warehouse (sent once, on the initial import).
+    pub async fn create_warehouse(&self, warehouse: &Warehouse) -> Result<(), Error> {
+        validate::required("warehouse.id", &warehouse.id)?;
+        if warehouse.reservation == Some(true) && warehouse.reservation_time.is_none() {
+            return Err(Error::invalid(
+                "warehouse.reservationTime",
+                "is required when reservation is true",
+            ));
+        }
+        if warehouse.kind == crate::model::WarehouseType::Local && warehouse.parent.is_none() {
+            return Err(Error::invalid(
+                "warehouse.parent",
+                "is required for a LOCAL warehouse (its CENTRAL warehouse)",
+            ));
+        }
+        let req = self
+            .request(&routes::WAREHOUSE_POST, &[])
+            .reconcile_hint(format!(
+                "list warehouses and look for id `{}` before creating it again",
+                warehouse.id
+            ));
+        let req = Self::with_json(req, "warehouse", warehouse)?;
+        self.call_empty(req).await.map(|_| ())
+    }
+
+    /// Lists the tenant's warehouses.
+    pub async fn warehouses(&self) -> Result<Vec<Warehouse>, Error> {
+        self.call(self.request(&routes::WAREHOUSES_GET, &[])).await
+    }
+}
