@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use connector_core::serde_helpers::option_decimal_number;
+use super::num::option_decimal_number;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

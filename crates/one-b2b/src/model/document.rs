@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::num::{decimal_number, option_decimal_number};
 use chrono::NaiveDate;
-use connector_core::serde_helpers::{decimal_number, option_decimal_number};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -6,6 +6,7 @@
 
 mod client;
 mod document;
+pub mod num;
 mod order;
 mod pricing;
 mod stock;
