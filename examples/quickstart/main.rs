@@ -7,12 +7,20 @@
 //! Each leg lives in its own module and runs against its own local simulator.
 
 mod core_tour;
+#[cfg(feature = "one-b2b")]
+mod one_b2b;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     println!("== core: models, tokens, bulk pushes");
     core_tour::run().await?;
     println!();
+    #[cfg(feature = "one-b2b")]
+    {
+        println!("== ONe B2B: bulk stock, order cursor, shipping");
+        one_b2b::run().await?;
+        println!();
+    }
     println!("quick start finished");
     Ok(())
 }

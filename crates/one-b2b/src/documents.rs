@@ -127,8 +127,9 @@ impl OneClient {
         &self,
         kind: DocumentKind,
         number: &str,
-        pdf: Bytes,
+        pdf: impl Into<Bytes>,
     ) -> Result<String, Error> {
+        let pdf: Bytes = pdf.into();
         validate::required("number", number)?;
         if !pdf.starts_with(b"%PDF-") {
             return Err(Error::invalid(

@@ -96,3 +96,6 @@ pub use documents::DocumentKind;
 pub use events::{EventCursor, Feed, Polled};
 pub use pricing::{PriceListGuard, unused_pricings};
 pub use schedule::{Cadence, Direction, Flow, FlowSchedule, SCHEDULE};
+
+/// Re-exported so applications name the same `chrono` (dates of shipments, schedules).
+pub use chrono;

@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use connector_core::{
@@ -109,15 +108,19 @@ async fn an_interrupted_run_resumes_without_resending_or_skipping() {
         };
         StockLine::new(id, dec!(1))
     };
-    // Crash: the process hangs (and is killed) while reading line 30,000 of 45,000; the first
-    // window (2 requests x 10,000) is complete.
-    let hanging = stream::iter((0..30_000).map(make)).chain(stream::pending());
-    let crashed = tokio::time::timeout(
-        Duration::from_secs(3),
-        c.push_stock("WH-1", hanging, Some(&cp)),
-    )
-    .await;
-    assert!(crashed.is_err(), "the first run must not finish");
+    // Crash: the process hangs (and is killed) while reading line 30,000 of 45,000. The
+    // engine reads the second window only after the first one (2 requests x 10,000) is sent
+    // and checkpointed, so the hang is the moment to "kill" it.
+    let (reached, hung) = tokio::sync::oneshot::channel::<()>();
+    let hang = stream::once(async move {
+        let _ = reached.send(());
+        futures::future::pending::<StockLine>().await
+    });
+    let input = stream::iter((0..30_000).map(make)).chain(hang);
+    tokio::select! {
+        _ = c.push_stock("WH-1", input, Some(&cp)) => panic!("the first run must not finish"),
+        _ = hung => {} // the push future is dropped here: the crash
+    }
     let first_run_requests = sandbox.sim.stock_request_sizes().len();
     assert!(first_run_requests > 2, "bisection of the bad line happened");
     assert_eq!(sandbox.sim.stock_count("WH-1"), 19_999);
