@@ -141,9 +141,7 @@ async fn main() {
     let t = Instant::now();
     let mut bytes = 0usize;
     for chunk in input.chunks(MAX_LINES) {
-        bytes += serde_json::to_vec(&serde_json::json!({ "stocks": chunk }))
-            .unwrap()
-            .len();
+        bytes += serde_json::to_vec(chunk).unwrap().len();
     }
     let ser = t.elapsed();
     drop(input);

@@ -5,7 +5,7 @@ use connector_core::{ClientRef, Error, validate};
 use futures::Stream;
 use serde::Deserialize;
 
-use crate::bulk::Checkpoint;
+use crate::bulk::{Checkpoint, Keyed};
 use crate::client::OneClient;
 use crate::model::{Client, ClientBlockade, Segment, TradeCredit};
 use crate::routes;
@@ -21,6 +21,22 @@ pub struct ClientPage {
     /// Total number of clients, when given (`totalElement`/`total`).
     #[serde(default, alias = "totalElement", alias = "total")]
     pub total_elements: Option<u64>,
+}
+
+impl Keyed for Client {
+    fn key(&self) -> String {
+        self.client_id.clone()
+    }
+}
+
+/// An organisation's trade credit on its way.
+#[derive(Debug)]
+struct OrgCredit(String, TradeCredit);
+
+impl Keyed for OrgCredit {
+    fn key(&self) -> String {
+        self.0.clone()
+    }
 }
 
 pub(crate) fn check_client(field: &str, c: &Client) -> Result<(), Error> {
@@ -58,9 +74,9 @@ impl OneClient {
     where
         S: Stream<Item = Client> + Send,
     {
-        let prepare = |i: usize, c: Client| {
-            let key = c.client_id.clone();
-            (key, check_client(&format!("clients[{i}]"), &c).map(|()| c))
+        let prepare = |i: usize, c: Client| match check_client(&format!("clients[{i}]"), &c) {
+            Ok(()) => Ok(c),
+            Err(e) => Err((c.client_id.clone(), e)),
         };
         let send = |chunk| async move {
             self.send_groups(
@@ -88,9 +104,9 @@ impl OneClient {
     where
         S: Stream<Item = Client> + Send,
     {
-        let prepare = |i: usize, c: Client| {
-            let key = c.client_id.clone();
-            (key, check_client(&format!("clients[{i}]"), &c).map(|()| c))
+        let prepare = |i: usize, c: Client| match check_client(&format!("clients[{i}]"), &c) {
+            Ok(()) => Ok(c),
+            Err(e) => Err((c.client_id.clone(), e)),
         };
         let send = |chunk| async move {
             self.send_groups(
@@ -174,14 +190,14 @@ impl OneClient {
     where
         S: Stream<Item = (String, TradeCredit)> + Send,
     {
-        let prepare = |_i: usize, (org, credit): (String, TradeCredit)| {
-            let checked = check_org(&org);
-            (org.clone(), checked.map(|()| (org, credit)))
+        let prepare = |_i: usize, (org, credit): (String, TradeCredit)| match check_org(&org) {
+            Ok(()) => Ok(OrgCredit(org, credit)),
+            Err(e) => Err((org, e)),
         };
         let send = |chunk| async move {
             self.send_groups(
                 &chunk,
-                |(org, _): &(String, TradeCredit)| org.as_str(),
+                |c: &OrgCredit| c.0.as_str(),
                 |org, items| {
                     let req = self.request(&routes::TRADE_CREDIT_PUT, &[org]);
                     OneClient::with_json(req, "tradeCredit", &items[0].1)

@@ -114,12 +114,13 @@ impl SavedFailure {
     }
 }
 
-/// A validated record ready to send: its key (for the report) and its wire form.
-#[derive(Debug)]
-pub(crate) struct Prepared<W> {
-    pub(crate) key: String,
-    pub(crate) wire: W,
+/// A record on its way: its key names it in reports (computed only when needed).
+pub(crate) trait Keyed {
+    fn key(&self) -> String;
 }
+
+/// What `prepare` makes of one input record: its wire form, or its key and why it is refused.
+pub(crate) type Prepared<W> = Result<W, (String, Error)>;
 
 /// The engine's settings.
 #[derive(Debug, Clone)]
@@ -128,8 +129,8 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    /// Runs a bulk push; `prepare` validates one record (with its input index) into its key and
-    /// wire form, `send` makes one request for a chunk.
+    /// Runs a bulk push; `prepare` validates one record (with its input index) into its wire
+    /// form, `send` makes one request for a chunk.
     pub(crate) async fn run<T, W, S, P, F, Fut>(
         &self,
         checkpoint: Option<&Checkpoint>,
@@ -139,10 +140,10 @@ impl Engine {
     ) -> Result<BatchReport, Error>
     where
         T: Send,
-        W: Send + Sync + 'static,
+        W: Keyed + Send + Sync + 'static,
         S: Stream<Item = T> + Send,
-        P: Fn(usize, T) -> (String, Result<W, Error>) + Send + Sync,
-        F: Fn(Chunk<Prepared<W>>) -> Fut + Send + Sync,
+        P: Fn(usize, T) -> Prepared<W> + Send + Sync,
+        F: Fn(Chunk<W>) -> Fut + Send + Sync,
         Fut: Future<Output = Result<ChunkResult, Error>> + Send,
     {
         let Some(cp) = checkpoint else {
@@ -184,7 +185,10 @@ impl Engine {
                 out.merge(report);
                 let mut tail = BatchReport::default();
                 while let Some((i, t)) = rest.next().await {
-                    let (key, _) = prepare(i, t);
+                    let key = match prepare(i, t) {
+                        Ok(w) => w.key(),
+                        Err((key, _)) => key,
+                    };
                     tail.total += 1;
                     tail.not_attempted.push(RecordFailure {
                         index: i,
@@ -220,20 +224,17 @@ impl Engine {
     ) -> BatchReport
     where
         T: Send,
-        W: Send + Sync + 'static,
+        W: Keyed + Send + Sync + 'static,
         S: Stream<Item = (usize, T)> + Send,
-        P: Fn(usize, T) -> (String, Result<W, Error>) + Send + Sync,
-        F: Fn(Chunk<Prepared<W>>) -> Fut + Send + Sync,
+        P: Fn(usize, T) -> Prepared<W> + Send + Sync,
+        F: Fn(Chunk<W>) -> Fut + Send + Sync,
         Fut: Future<Output = Result<ChunkResult, Error>> + Send,
     {
         let invalid: Mutex<Vec<RecordFailure>> = Mutex::new(Vec::new());
-        let mut seen = 0usize;
         let valid = input.filter_map(|(i, t)| {
-            seen += 1;
-            let (key, wire) = prepare(i, t);
-            let out = match wire {
-                Ok(wire) => Some(Prepared { key, wire }),
-                Err(e) => {
+            let out = match prepare(i, t) {
+                Ok(wire) => Some(wire),
+                Err((key, e)) => {
                     invalid
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
@@ -248,7 +249,7 @@ impl Engine {
             futures::future::ready(out)
         });
         let mut report = BatchRunner::new(self.options.clone())
-            .run(valid, |p: &Prepared<W>| p.key.clone(), send)
+            .run(valid, |w: &W| w.key(), send)
             .await;
         let invalid = invalid.into_inner().unwrap_or_else(|p| p.into_inner());
         // The runner numbered the valid records 0..; give every failure its input index.

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth;
-use crate::bulk::{Engine, Prepared, named_rejections};
+use crate::bulk::{Engine, Keyed, named_rejections};
 use crate::config::OneConfig;
 use crate::routes::Route;
 
@@ -84,7 +84,18 @@ impl OneClient {
         field: &str,
         body: &B,
     ) -> Result<Request, Error> {
-        let bytes = serde_json::to_vec(body)
+        Self::with_json_sized(req, field, body, 256)
+    }
+
+    /// Like `with_json`, with a size hint for the buffer (bulk bodies).
+    pub(crate) fn with_json_sized<B: Serialize + ?Sized>(
+        req: Request,
+        field: &str,
+        body: &B,
+        size_hint: usize,
+    ) -> Result<Request, Error> {
+        let mut bytes = Vec::with_capacity(size_hint);
+        serde_json::to_writer(&mut bytes, body)
             .map_err(|e| Error::invalid(field, format!("cannot be encoded: {e}")))?;
         Ok(req.json_bytes(bytes))
     }
@@ -111,22 +122,33 @@ impl OneClient {
     /// Any other failure is returned, so the runner bisects (4xx) or fails the chunk.
     pub(crate) async fn send_groups<W, G, B>(
         &self,
-        chunk: &Chunk<Prepared<W>>,
+        chunk: &Chunk<W>,
         group: G,
         build: B,
     ) -> Result<ChunkResult, Error>
     where
+        W: Keyed,
         G: Fn(&W) -> &str,
         B: Fn(&str, &[&W]) -> Result<Request, Error>,
     {
         let records = chunk.records();
-        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, r) in records.iter().enumerate() {
-            groups.entry(group(&r.wire)).or_default().push(i);
-        }
+        let Some(first) = records.first() else {
+            return Ok(ChunkResult::Accepted);
+        };
+        let first_group = group(first);
+        let groups: Vec<(&str, Vec<usize>)> = if records.iter().all(|r| group(r) == first_group) {
+            // The usual case (one warehouse, one price endpoint): no regrouping.
+            vec![(first_group, (0..records.len()).collect())]
+        } else {
+            let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (i, r) in records.iter().enumerate() {
+                map.entry(group(r)).or_default().push(i);
+            }
+            map.into_iter().collect()
+        };
         let mut rejected = Vec::new();
         for (g, positions) in groups {
-            let wires: Vec<&W> = positions.iter().map(|&i| &records[i].wire).collect();
+            let wires: Vec<&W> = positions.iter().map(|&i| &records[i]).collect();
             let req = build(g, &wires)?;
             let op = req.operation_name().to_string();
             let resp = self.http.send_raw(req).await?;
@@ -135,7 +157,8 @@ impl OneClient {
                 continue;
             }
             let named = if matches!(status, 400 | 404 | 409 | 422) {
-                let keys: Vec<&str> = positions.iter().map(|&i| records[i].key.as_str()).collect();
+                let keys: Vec<String> = positions.iter().map(|&i| records[i].key()).collect();
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
                 named_rejections(resp.body(), &keys)
             } else {
                 Vec::new()

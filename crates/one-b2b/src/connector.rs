@@ -75,14 +75,15 @@ impl CustomerSink for OneClient {
         customers: RecordStream<'_, Customer>,
     ) -> Result<BatchReport, Error> {
         let prepare = |i: usize, c: Customer| {
-            let key =
-                c.id.as_ref()
-                    .map(|id| id.as_str().to_string())
-                    .unwrap_or_else(|| format!("#{i}"));
             let client = convert::client_from_customer(&c).and_then(|cl| {
                 crate::account::check_client(&format!("customers[{i}]"), &cl).map(|()| cl)
             });
-            (key, client)
+            client.map_err(|e| {
+                let key =
+                    c.id.as_ref()
+                        .map_or_else(|| format!("#{i}"), |id| id.as_str().to_string());
+                (key, e)
+            })
         };
         let send = |chunk| async move {
             self.send_groups(

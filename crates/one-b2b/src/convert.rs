@@ -29,12 +29,13 @@ use crate::stock::{StockChange, StockOp};
 
 /// A shared stock level as a stock operation on its warehouse.
 pub(crate) fn stock_op(stock: Stock, default_warehouse: Option<&str>) -> StockOp {
-    let warehouse = stock
+    let warehouse: std::sync::Arc<str> = stock
         .location
         .as_ref()
-        .map(|l| l.as_str().to_string())
-        .or_else(|| default_warehouse.map(str::to_string))
-        .unwrap_or_default();
+        .map(|l| l.as_str())
+        .or(default_warehouse)
+        .unwrap_or_default()
+        .into();
     StockOp {
         warehouse,
         change: StockChange::Set(StockLine::new(stock.sku.as_str(), stock.quantity)),

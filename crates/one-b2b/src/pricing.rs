@@ -8,7 +8,7 @@ use connector_core::batch::BatchReport;
 use connector_core::{Error, validate};
 use futures::{Stream, StreamExt};
 
-use crate::bulk::Checkpoint;
+use crate::bulk::{Checkpoint, Keyed};
 use crate::client::OneClient;
 use crate::config::MAX_PRICE_LISTS_PER_CLIENT;
 use crate::model::{CatalogPrice, ClientPricing, Pricing, ProductGroup, RetailPrice, TaxRate};
@@ -20,6 +20,12 @@ use crate::stock::exact_number;
 pub(crate) enum PriceOp {
     Catalog(CatalogPrice),
     Retail(RetailPrice),
+}
+
+impl Keyed for PriceOp {
+    fn key(&self) -> String {
+        PriceOp::key(self)
+    }
 }
 
 impl PriceOp {
@@ -168,9 +174,9 @@ impl OneClient {
     where
         S: Stream<Item = PriceOp> + Send,
     {
-        let prepare = |i: usize, op: PriceOp| {
-            let checked = op.check(&format!("prices[{i}]"));
-            (op.key(), checked.map(|()| op))
+        let prepare = |i: usize, op: PriceOp| match op.check(&format!("prices[{i}]")) {
+            Ok(()) => Ok(op),
+            Err(e) => Err((op.key(), e)),
         };
         let send = |chunk| async move {
             self.send_groups(

@@ -11,7 +11,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
-use crate::bulk::Checkpoint;
+use std::sync::Arc;
+
+use crate::bulk::{Checkpoint, Keyed};
 use crate::client::OneClient;
 use crate::model::{StockLine, Warehouse};
 use crate::routes;
@@ -19,8 +21,17 @@ use crate::routes;
 /// One stock operation as the engine carries it.
 #[derive(Debug, Clone)]
 pub(crate) struct StockOp {
-    pub(crate) warehouse: String,
+    pub(crate) warehouse: Arc<str>,
     pub(crate) change: StockChange,
+}
+
+impl Keyed for StockOp {
+    fn key(&self) -> String {
+        match &self.change {
+            StockChange::Set(l) => l.id.clone(),
+            StockChange::Remove(id) => id.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -42,11 +53,24 @@ struct ReplaceBody<'a> {
     stocks: &'a [StockLine],
 }
 
-/// Whether a decimal survives the trip through a JSON number unchanged.
+/// Whether a decimal survives the trip through a JSON number unchanged: always with at most
+/// 15 significant digits (an f64 keeps 15), else checked by a round trip.
+pub(crate) fn is_exact_number(value: &Decimal) -> bool {
+    value.mantissa().unsigned_abs() < 1_000_000_000_000_000
+        || value
+            .to_f64()
+            .is_some_and(|f| f.to_string().parse::<Decimal>().ok() == Some(value.normalize()))
+}
+
+fn line_is_sendable(line: &StockLine) -> bool {
+    !line.id.trim().is_empty()
+        && (!line.quantity.is_sign_negative() || line.quantity.is_zero())
+        && is_exact_number(&line.quantity)
+}
+
+/// [`is_exact_number`], as a validation naming `field`.
 pub(crate) fn exact_number(field: &str, value: &Decimal) -> Result<(), Error> {
-    let ok = value
-        .to_f64()
-        .is_some_and(|f| f.to_string().parse::<Decimal>().ok() == Some(value.normalize()));
+    let ok = is_exact_number(value);
     if ok {
         Ok(())
     } else {
@@ -82,7 +106,7 @@ impl OneClient {
         S: Stream<Item = StockLine> + Send,
     {
         validate::required("warehouse", warehouse)?;
-        let wh = warehouse.to_string();
+        let wh: Arc<str> = Arc::from(warehouse);
         self.push_stock_ops(
             lines.map(move |l| StockOp {
                 warehouse: wh.clone(),
@@ -105,7 +129,7 @@ impl OneClient {
         S: Stream<Item = String> + Send,
     {
         validate::required("warehouse", warehouse)?;
-        let wh = warehouse.to_string();
+        let wh: Arc<str> = Arc::from(warehouse);
         self.push_stock_ops(
             ids.map(move |id| StockOp {
                 warehouse: wh.clone(),
@@ -125,26 +149,31 @@ impl OneClient {
         S: Stream<Item = StockOp> + Send,
     {
         let prepare = |i: usize, op: StockOp| {
-            let field = format!("stocks[{i}]");
-            match &op.change {
+            // Field paths are built only for refused records.
+            let checked = match &op.change {
+                StockChange::Set(line)
+                    if line_is_sendable(line) && !op.warehouse.trim().is_empty() =>
+                {
+                    Ok(())
+                }
                 StockChange::Set(line) => {
-                    let key = line.id.clone();
-                    let checked = check_line(&field, line).and_then(|()| {
+                    let field = format!("stocks[{i}]");
+                    check_line(&field, line).and_then(|()| {
                         validate::required(&format!("{field}.warehouse"), &op.warehouse)
-                    });
-                    (key, checked.map(|()| op))
+                    })
                 }
-                StockChange::Remove(id) => {
-                    let key = id.clone();
-                    let checked = validate::required(&format!("{field}.id"), id);
-                    (key, checked.map(|()| op))
-                }
+                StockChange::Remove(id) if !id.trim().is_empty() => Ok(()),
+                StockChange::Remove(id) => validate::required(&format!("stocks[{i}].id"), id),
+            };
+            match checked {
+                Ok(()) => Ok(op),
+                Err(e) => Err((op.key(), e)),
             }
         };
         let send = |chunk| async move {
             self.send_groups(
                 &chunk,
-                |op: &StockOp| op.warehouse.as_str(),
+                |op: &StockOp| &op.warehouse,
                 |warehouse, ops| {
                     let mut body = IncrementalBody {
                         stocks: Vec::with_capacity(ops.len()),
@@ -160,7 +189,7 @@ impl OneClient {
                     let req = self
                         .request(&routes::STOCKS_INCREMENTAL, &[warehouse])
                         .idempotent();
-                    OneClient::with_json(req, "stocks", &body)
+                    OneClient::with_json_sized(req, "stocks", &body, ops.len() * 40 + 32)
                 },
             )
             .await

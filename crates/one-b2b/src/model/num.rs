@@ -18,6 +18,11 @@ pub mod decimal_number {
             return s.serialize_i64(i);
         }
         match value.to_f64() {
+            // Up to 15 significant digits an f64 holds the value exactly enough for its
+            // shortest form to read back as the same decimal.
+            Some(f) if value.mantissa().unsigned_abs() < 1_000_000_000_000_000 => {
+                s.serialize_f64(f)
+            }
             Some(f) if f.to_string().parse::<Decimal>().ok() == Some(value.normalize()) => {
                 s.serialize_f64(f)
             }
