@@ -73,21 +73,39 @@ fn bodies(n: usize) -> Vec<Bytes> {
     out
 }
 
-async fn sdk_run(client: &OneClient, n: usize) -> Duration {
+/// CPU time (user + system) of this whole process (client and in-process simulator), from
+/// `/proc/self/stat` (Linux; zero elsewhere). Less sensitive than wall time to other load.
+fn cpu_time() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+async fn sdk_run(client: &OneClient, n: usize) -> (Duration, Duration) {
     let input = records(n);
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_time());
     let report = client
         .push_stock("WH-1", stream::iter(input), None)
         .await
         .unwrap();
-    let d = t.elapsed();
+    let d = (t.elapsed(), cpu_time() - c);
     assert!(report.is_complete_success(), "{report}");
     d
 }
 
-async fn bare_run(http: &reqwest::Client, url: &str, n: usize) -> Duration {
+async fn bare_run(http: &reqwest::Client, url: &str, n: usize) -> (Duration, Duration) {
     let bodies = bodies(n);
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_time());
     let results: Vec<u16> = stream::iter(bodies)
         .map(|b| async move {
             http.post(url)
@@ -105,7 +123,7 @@ async fn bare_run(http: &reqwest::Client, url: &str, n: usize) -> Duration {
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let d = t.elapsed();
+    let d = (t.elapsed(), cpu_time() - c);
     assert!(results.iter().all(|s| *s == 200), "{results:?}");
     d
 }
@@ -150,13 +168,18 @@ async fn main() {
     sdk_run(&client, MAX_LINES * 2).await;
     bare_run(&http, &url, MAX_LINES * 2).await;
 
-    let mut sdk = Vec::new();
-    let mut bare = Vec::new();
+    let (mut sdk, mut bare, mut sdk_cpu, mut bare_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        sdk.push(sdk_run(&client, n).await);
-        bare.push(bare_run(&http, &url, n).await);
+        let (w, c) = sdk_run(&client, n).await;
+        sdk.push(w);
+        sdk_cpu.push(c);
+        let (w, c) = bare_run(&http, &url, n).await;
+        bare.push(w);
+        bare_cpu.push(c);
     }
     let (s, b) = (median(sdk.clone()), median(bare.clone()));
+    let (sc, bc) = (median(sdk_cpu), median(bare_cpu));
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     println!(
         "ONe stock push, {n} lines, {MAX_LINES} per request, {CONCURRENCY} in flight, {rounds} rounds (median)"
@@ -177,6 +200,13 @@ async fn main() {
         "  SDK overhead   : {:>+8.1} ms  {:>+9.1} % of the bare client's time (goal <= 10 %)",
         (s.as_secs_f64() - b.as_secs_f64()) * 1e3,
         (s.as_secs_f64() / b.as_secs_f64() - 1.0) * 100.0
+    );
+    println!(
+        "  CPU (process)  : SDK {:.0} ms, bare {:.0} ms: the SDK's own work is {:+.0} ms ({:+.1} % of the bare run's CPU)",
+        sc.as_secs_f64() * 1e3,
+        bc.as_secs_f64() * 1e3,
+        (sc.as_secs_f64() - bc.as_secs_f64()) * 1e3,
+        (sc.as_secs_f64() / bc.as_secs_f64().max(1e-9) - 1.0) * 100.0
     );
     println!(
         "  (serde_json of the same lines alone: {:.1} ms, {} MB of JSON)",

@@ -40,12 +40,69 @@ pub(crate) enum StockChange {
     Remove(String),
 }
 
-#[derive(Serialize)]
-struct IncrementalBody<'a> {
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    stocks: Vec<&'a StockLine>,
-    #[serde(rename = "stocksToRemove", skip_serializing_if = "<[_]>::is_empty")]
-    stocks_to_remove: Vec<&'a str>,
+/// The incremental body, `{"stocks":[{"id":…,"quantity":…}],"stocksToRemove":[…]}`, written
+/// directly: this is the hot path of million-line pushes. Quantities are written with their
+/// exact decimal digits (trailing zeros dropped), ids as JSON strings.
+pub(crate) fn incremental_body(ops: &[&StockOp]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(ops.len() * 40 + 32);
+    out.push(b'{');
+    let mut first = true;
+    for op in ops {
+        if let StockChange::Set(l) = &op.change {
+            out.extend_from_slice(if first {
+                &b"\"stocks\":["[..]
+            } else {
+                &b","[..]
+            });
+            first = false;
+            out.extend_from_slice(b"{\"id\":");
+            write_json_str(&mut out, &l.id);
+            out.extend_from_slice(b",\"quantity\":");
+            let q = if l.quantity.scale() > 0 && l.quantity.mantissa() % 10 == 0 {
+                l.quantity.normalize()
+            } else {
+                l.quantity
+            };
+            let _ = write!(out, "{q}");
+            out.push(b'}');
+        }
+    }
+    if !first {
+        out.push(b']');
+    }
+    let mut first_removal = true;
+    for op in ops {
+        if let StockChange::Remove(id) = &op.change {
+            if first_removal {
+                out.extend_from_slice(if first {
+                    &b"\"stocksToRemove\":["[..]
+                } else {
+                    &b",\"stocksToRemove\":["[..]
+                });
+                first_removal = false;
+            } else {
+                out.push(b',');
+            }
+            write_json_str(&mut out, id);
+        }
+    }
+    if !first_removal {
+        out.push(b']');
+    }
+    out.push(b'}');
+    out
+}
+
+fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Escaping: let serde_json do it (writing to a Vec cannot fail).
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
 }
 
 #[derive(Serialize)]
@@ -175,21 +232,11 @@ impl OneClient {
                 &chunk,
                 |op: &StockOp| &op.warehouse,
                 |warehouse, ops| {
-                    let mut body = IncrementalBody {
-                        stocks: Vec::with_capacity(ops.len()),
-                        stocks_to_remove: Vec::new(),
-                    };
-                    for op in ops {
-                        match &op.change {
-                            StockChange::Set(l) => body.stocks.push(l),
-                            StockChange::Remove(id) => body.stocks_to_remove.push(id),
-                        }
-                    }
                     // Absolute quantities: sending the same lines twice is harmless.
                     let req = self
                         .request(&routes::STOCKS_INCREMENTAL, &[warehouse])
                         .idempotent();
-                    OneClient::with_json_sized(req, "stocks", &body, ops.len() * 40 + 32)
+                    Ok(req.json_bytes(incremental_body(ops)))
                 },
             )
             .await
@@ -247,5 +294,49 @@ impl OneClient {
     /// Lists the tenant's warehouses.
     pub async fn warehouses(&self) -> Result<Vec<Warehouse>, Error> {
         self.call(self.request(&routes::WAREHOUSES_GET, &[])).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn set(id: &str, q: Decimal) -> StockOp {
+        StockOp {
+            warehouse: Arc::from("WH"),
+            change: StockChange::Set(StockLine::new(id, q)),
+        }
+    }
+
+    fn remove(id: &str) -> StockOp {
+        StockOp {
+            warehouse: Arc::from("WH"),
+            change: StockChange::Remove(id.into()),
+        }
+    }
+
+    #[test]
+    fn incremental_body_is_valid_json_with_exact_digits() {
+        let ops = [
+            set("A", Decimal::new(1250, 2)),
+            set("quote\"back\\slash\u{1}", Decimal::new(40, 1)),
+            set("C", Decimal::new(123_456_789_012_345_678, 9)),
+            remove("OLD"),
+        ];
+        let refs: Vec<&StockOp> = ops.iter().collect();
+        let body = String::from_utf8(incremental_body(&refs)).unwrap();
+        assert!(body.contains(r#""quantity":12.5}"#), "{body}");
+        assert!(body.contains(r#""quantity":4}"#), "{body}");
+        assert!(body.contains(r#""quantity":123456789.012345678}"#), "{body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["stocks"][1]["id"], "quote\"back\\slash\u{1}");
+        assert_eq!(v["stocksToRemove"], serde_json::json!(["OLD"]));
+        let only_removals = [remove("X"), remove("Y")];
+        let refs: Vec<&StockOp> = only_removals.iter().collect();
+        assert_eq!(
+            String::from_utf8(incremental_body(&refs)).unwrap(),
+            r#"{"stocksToRemove":["X","Y"]}"#
+        );
     }
 }
