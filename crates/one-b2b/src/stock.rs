@@ -328,7 +328,10 @@ mod tests {
         let body = String::from_utf8(incremental_body(&refs)).unwrap();
         assert!(body.contains(r#""quantity":12.5}"#), "{body}");
         assert!(body.contains(r#""quantity":4}"#), "{body}");
-        assert!(body.contains(r#""quantity":123456789.012345678}"#), "{body}");
+        assert!(
+            body.contains(r#""quantity":123456789.012345678}"#),
+            "{body}"
+        );
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["stocks"][1]["id"], "quote\"back\\slash\u{1}");
         assert_eq!(v["stocksToRemove"], serde_json::json!(["OLD"]));
