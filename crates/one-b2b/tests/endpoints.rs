@@ -1146,3 +1146,93 @@ async fn a_refused_key_stops_the_bulk_run_and_nothing_else_is_attempted() {
     let dbg = format!("{c:?}");
     assert!(!dbg.contains("fedcba9876543210"), "{dbg}");
 }
+
+#[tokio::test]
+async fn reads_deletes_and_the_other_event_feeds() {
+    let server = MockServer::start().await;
+    one("GET", &format!("{ACC}/segments/SEG-1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "SEG-1", "name": "Hurtownie", "discountGroup": "B"})),
+        )
+        .expect(1)
+        .named("get segment")
+        .mount(&server)
+        .await;
+    one("GET", &format!("{ACC}/client-blockades/org%3AACME"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "6f1c", "externalId": "BLK-1", "type": "PAYMENT_DELAY", "label": "Zaległości", "message": "Skontaktuj się z opiekunem"
+        })))
+        .expect(1)
+        .named("get blockade")
+        .mount(&server)
+        .await;
+    one("DELETE", &format!("{ACC}/trade-credits/org%3AACME"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .named("delete trade credit")
+        .mount(&server)
+        .await;
+    one("GET", "/api/v1/goods-issued-notes/integrations/auth-required/goods-issued-notes")
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
+            "number": "WZ/1", "clientId": "org:ACME", "documentDate": "2026-11-24",
+            "productLines": [{"lineNumber": 1, "quantity": 2, "product": {"sku": "SKU-1", "unit": "szt", "manufacturer": {"name": "Bosch"}}}],
+            "warehouse": {"id": "WH-1", "name": "Central"}, "uploadId": "u-1", "fileExtension": "pdf"
+        }])))
+        .expect(1)
+        .named("list notes")
+        .mount(&server)
+        .await;
+    one("GET", &format!("{ACC}/trade-credits/synchronization"))
+        .and(query_param("contexts", "INTEGRATIONS"))
+        .and(query_param("startId", "7"))
+        .and(query_param("numberOfEvents", "100"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "nextId": 9, "events": [{"clientId": "org:ACME", "type": "UPDATE"}, {"clientId": "org:B", "type": "UPDATE"}]
+        })))
+        .expect(1)
+        .named("trade credit events")
+        .mount(&server)
+        .await;
+    one("GET", &format!("{ACC}/clients/synchronization"))
+        .and(query_param("startId", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "nextId": 2, "events": [{"clientId": "ind:42", "type": "ADDED"}]
+        })))
+        .expect(1)
+        .named("client events")
+        .mount(&server)
+        .await;
+    one(
+        "GET",
+        "/api/v1/goods-issued-notes/integrations/auth-required/goods-issued-notes/events",
+    )
+    .and(query_param("startId", "1"))
+    .respond_with(ResponseTemplate::new(200).set_body_json(json!({"nextId": 1, "events": []})))
+    .expect(1)
+    .named("note events")
+    .mount(&server)
+    .await;
+    no_other_calls(&server).await;
+    let c = client(&server);
+    let seg = c.segment("SEG-1").await.unwrap();
+    assert_eq!(seg.extra["discountGroup"], json!("B"));
+    let b = c.blockade("org:ACME").await.unwrap();
+    assert_eq!(b.kind, BlockadeType::Other("PAYMENT_DELAY".into()));
+    c.delete_trade_credit("org:ACME").await.unwrap();
+    let notes = c.goods_issued_notes().await.unwrap();
+    assert_eq!(notes[0].product_lines[0].quantity, dec!(2));
+    assert_eq!(notes[0].extra["uploadId"], json!("u-1"));
+    let page: one_b2b::model::EventPage<one_b2b::model::TradeCreditEvent> =
+        c.events(one_b2b::Feed::TradeCredits, 7).await.unwrap();
+    assert_eq!((page.next_id, page.events.len()), (9, 2));
+    let page: one_b2b::model::EventPage<one_b2b::model::ClientEvent> =
+        c.events(one_b2b::Feed::Clients, 1).await.unwrap();
+    assert_eq!(page.events[0].client_id, "ind:42");
+    let page: one_b2b::model::EventPage<one_b2b::model::GoodsIssuedNoteEvent> =
+        c.events(one_b2b::Feed::GoodsIssuedNotes, 1).await.unwrap();
+    assert!(page.events.is_empty());
+    // Trade credits are for organisations only: refused before sending.
+    let err = c.delete_trade_credit("ind:42").await.unwrap_err();
+    assert!(err.to_string().contains("organizationId"), "{err}");
+}
