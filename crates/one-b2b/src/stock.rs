@@ -44,7 +44,6 @@ pub(crate) enum StockChange {
 /// directly: this is the hot path of million-line pushes. Quantities are written with their
 /// exact decimal digits (trailing zeros dropped), ids as JSON strings.
 pub(crate) fn incremental_body(ops: &[&StockOp]) -> Vec<u8> {
-    use std::io::Write as _;
     let mut out = Vec::with_capacity(ops.len() * 40 + 32);
     out.push(b'{');
     let mut first = true;
@@ -59,12 +58,7 @@ pub(crate) fn incremental_body(ops: &[&StockOp]) -> Vec<u8> {
             out.extend_from_slice(b"{\"id\":");
             write_json_str(&mut out, &l.id);
             out.extend_from_slice(b",\"quantity\":");
-            let q = if l.quantity.scale() > 0 && l.quantity.mantissa() % 10 == 0 {
-                l.quantity.normalize()
-            } else {
-                l.quantity
-            };
-            let _ = write!(out, "{q}");
+            write_decimal(&mut out, l.quantity);
             out.push(b'}');
         }
     }
@@ -92,6 +86,44 @@ pub(crate) fn incremental_body(ops: &[&StockOp]) -> Vec<u8> {
     }
     out.push(b'}');
     out
+}
+
+/// Writes the exact digits of `d` (trailing fractional zeros dropped), never an exponent.
+fn write_decimal(out: &mut Vec<u8>, d: Decimal) {
+    let d = if d.scale() > 0 && d.mantissa() % 10 == 0 {
+        d.normalize()
+    } else {
+        d
+    };
+    let m = d.mantissa();
+    let scale = d.scale() as usize;
+    if m < 0 {
+        out.push(b'-');
+    }
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    let mut v = m.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let digits = &buf[i..];
+    if scale == 0 {
+        out.extend_from_slice(digits);
+    } else if digits.len() > scale {
+        let point = digits.len() - scale;
+        out.extend_from_slice(&digits[..point]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[point..]);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (scale - digits.len()), b'0');
+        out.extend_from_slice(digits);
+    }
 }
 
 fn write_json_str(out: &mut Vec<u8>, s: &str) {
@@ -335,6 +367,22 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["stocks"][1]["id"], "quote\"back\\slash\u{1}");
         assert_eq!(v["stocksToRemove"], serde_json::json!(["OLD"]));
+        for (d, want) in [
+            (Decimal::new(5, 3), "0.005"),
+            (Decimal::new(-1205, 2), "-12.05"),
+            (Decimal::new(-0, 2), "0"),
+            (Decimal::new(1_000_000, 0), "1000000"),
+            (Decimal::new(100, 2), "1"),
+            (Decimal::MAX, "79228162514264337593543950335"),
+        ] {
+            let mut out = Vec::new();
+            write_decimal(&mut out, d);
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+            assert_eq!(
+                d.to_string().parse::<Decimal>().unwrap(),
+                want.parse::<Decimal>().unwrap()
+            );
+        }
         let only_removals = [remove("X"), remove("Y")];
         let refs: Vec<&StockOp> = only_removals.iter().collect();
         assert_eq!(
