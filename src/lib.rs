@@ -9,6 +9,7 @@
 //! | [`http`] | `connector-http` | (the HTTP runtime every platform uses) |
 //! | `sandbox` (feature `sandbox`) | `connector-sandbox` | local simulators for examples and tests |
 //! | `amazon_mcf` (feature `amazon-mcf`) | `amazon-mcf` | has its off-Amazon orders shipped from FBA stock (Multi-Channel Fulfillment) |
+//! | [`one_b2b`] (feature `one-b2b`) | `one-b2b` | pushes clients, stock, prices, invoices to ONe B2B; pulls orders |
 //!
 //! Platform crates (`accor-oms`, `totvs-omni`, `amazon-mcf`, `one-b2b`) join as their features.
 //!
@@ -25,3 +26,5 @@ pub use connector_core as core;
 pub use connector_http as http;
 #[cfg(feature = "sandbox")]
 pub use connector_sandbox as sandbox;
+#[cfg(feature = "one-b2b")]
+pub use one_b2b;

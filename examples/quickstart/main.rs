@@ -9,6 +9,8 @@
 #[cfg(feature = "amazon-mcf")]
 mod amazon_mcf;
 mod core_tour;
+#[cfg(feature = "one-b2b")]
+mod one_b2b;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -21,6 +23,12 @@ async fn main() -> anyhow::Result<()> {
         amazon_mcf::run().await?;
     }
     println!();
+    #[cfg(feature = "one-b2b")]
+    {
+        println!("== ONe B2B: bulk stock, order cursor, shipping");
+        one_b2b::run().await?;
+        println!();
+    }
     println!("quick start finished");
     Ok(())
 }

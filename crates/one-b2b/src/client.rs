@@ -1,0 +1,180 @@
+//! [`OneClient`]: the HTTP client of one ONe tenant, and the helpers every API area uses.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use connector_core::batch::{BatchOptions, Chunk, ChunkResult};
+use connector_core::{ApiContext, Error};
+use connector_http::{HttpClient, Method, Request, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth;
+use crate::bulk::{Engine, Keyed, named_rejections};
+use crate::config::OneConfig;
+use crate::routes::Route;
+
+/// A client of one ONe tenant. Cheap to clone (shared connection pool).
+///
+/// Every call carries `ApiAuth` (the key, from a secret) and `one-tenant`, plus
+/// `accept: application/json`. PUT and DELETE calls are retried on transient failures (they
+/// are upserts and deletes by id); POSTs are retried only where noted, and otherwise come back
+/// as [`Error::OutcomeUnknown`] with a hint to reconcile.
+#[derive(Debug, Clone)]
+pub struct OneClient {
+    pub(crate) http: HttpClient,
+    pub(crate) config: Arc<OneConfig>,
+}
+
+impl OneClient {
+    /// A client for `config`.
+    pub fn new(config: OneConfig) -> Result<Self, Error> {
+        let mut b = HttpClient::builder(config.environment.base_url())
+            .auth(Arc::new(auth::headers(&config)))
+            .allow_http(config.allow_http);
+        if let Some(t) = config.timeout {
+            b = b.timeout(t);
+        }
+        if let Some(r) = config.retry.clone() {
+            b = b.retry(r);
+        }
+        if let Some(c) = config.clock.clone() {
+            b = b.clock(c);
+        }
+        Ok(Self {
+            http: b.build()?,
+            config: Arc::new(config),
+        })
+    }
+
+    /// A client configured from `ONE_B2B_*` variables (see [`OneConfig::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::new(OneConfig::from_env()?)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &OneConfig {
+        &self.config
+    }
+
+    /// A request for `route` with its placeholders filled by `args`.
+    pub(crate) fn request(&self, route: &Route, args: &[&str]) -> Request {
+        let req = Request::new(route.method, route.path_with(args))
+            .operation(route.operation)
+            .header("accept", "application/json");
+        match route.method {
+            Method::Put | Method::Delete => req.idempotent(),
+            _ => req,
+        }
+    }
+
+    /// Sends and decodes a JSON answer.
+    pub(crate) async fn call<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
+        self.http.send_json(req).await
+    }
+
+    /// Sends; any 2xx is success, whatever the body.
+    pub(crate) async fn call_empty(&self, req: Request) -> Result<Response, Error> {
+        self.http.send(req).await
+    }
+
+    /// A JSON body, with serialization failures reported as invalid input on `field`.
+    pub(crate) fn with_json<B: Serialize + ?Sized>(
+        req: Request,
+        field: &str,
+        body: &B,
+    ) -> Result<Request, Error> {
+        Self::with_json_sized(req, field, body, 256)
+    }
+
+    /// Like `with_json`, with a size hint for the buffer (bulk bodies).
+    pub(crate) fn with_json_sized<B: Serialize + ?Sized>(
+        req: Request,
+        field: &str,
+        body: &B,
+        size_hint: usize,
+    ) -> Result<Request, Error> {
+        let mut bytes = Vec::with_capacity(size_hint);
+        serde_json::to_writer(&mut bytes, body)
+            .map_err(|e| Error::invalid(field, format!("cannot be encoded: {e}")))?;
+        Ok(req.json_bytes(bytes))
+    }
+
+    /// The engine for bulk pushes (configured line limit and concurrency).
+    pub(crate) fn engine(&self) -> Engine {
+        Engine {
+            options: BatchOptions::new(self.config.max_lines)
+                .with_concurrency(self.config.concurrency),
+        }
+    }
+
+    /// The engine for per-record calls (one record per request, bounded concurrency).
+    pub(crate) fn per_record_engine(&self) -> Engine {
+        Engine {
+            options: BatchOptions::new(1).with_concurrency(self.config.concurrency.max(4)),
+        }
+    }
+
+    /// Sends one chunk, split into one request per group (warehouse, price route...).
+    ///
+    /// A 2xx group is applied. A refused group whose body names records rejects those (the
+    /// rest of the chunk is sent again: every bulk endpoint here is an idempotent upsert).
+    /// Any other failure is returned, so the runner bisects (4xx) or fails the chunk.
+    pub(crate) async fn send_groups<W, G, B>(
+        &self,
+        chunk: &Chunk<W>,
+        group: G,
+        build: B,
+    ) -> Result<ChunkResult, Error>
+    where
+        W: Keyed,
+        G: Fn(&W) -> &str,
+        B: Fn(&str, &[&W]) -> Result<Request, Error>,
+    {
+        let records = chunk.records();
+        let Some(first) = records.first() else {
+            return Ok(ChunkResult::Accepted);
+        };
+        let first_group = group(first);
+        let groups: Vec<(&str, Vec<usize>)> = if records.iter().all(|r| group(r) == first_group) {
+            // The usual case (one warehouse, one price endpoint): no regrouping.
+            vec![(first_group, (0..records.len()).collect())]
+        } else {
+            let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for (i, r) in records.iter().enumerate() {
+                map.entry(group(r)).or_default().push(i);
+            }
+            map.into_iter().collect()
+        };
+        let mut rejected = Vec::new();
+        for (g, positions) in groups {
+            let wires: Vec<&W> = positions.iter().map(|&i| &records[i]).collect();
+            let req = build(g, &wires)?;
+            let op = req.operation_name().to_string();
+            let resp = self.http.send_raw(req).await?;
+            let status = resp.status();
+            if (200..300).contains(&status) {
+                continue;
+            }
+            let named = if matches!(status, 400 | 404 | 409 | 422) {
+                let keys: Vec<String> = positions.iter().map(|&i| records[i].key()).collect();
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                named_rejections(resp.body(), &keys)
+            } else {
+                Vec::new()
+            };
+            if named.is_empty() {
+                return Err(self.http.error_for(&op, &resp));
+            }
+            for (i, message) in named {
+                let ctx = ApiContext::new(message).with_operation(op.clone());
+                rejected.push((positions[i], Error::from_status(status, ctx, None)));
+            }
+        }
+        if rejected.is_empty() {
+            Ok(ChunkResult::Accepted)
+        } else {
+            Ok(ChunkResult::RejectedRecords(rejected))
+        }
+    }
+}

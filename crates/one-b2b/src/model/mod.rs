@@ -1,0 +1,117 @@
+//! Wire types, spelled exactly as ONe spells them (camelCase JSON, `SCREAMING_CASE` enums).
+//!
+//! Every platform enum keeps values it does not know in an `Other(String)` variant, and the
+//! types ONe sends back keep unknown fields in `extra`, so a new server field or status never
+//! breaks decoding and is never dropped.
+
+mod client;
+mod document;
+pub mod num;
+mod order;
+mod pricing;
+mod stock;
+
+pub use client::{
+    AccountType, BlockadeType, Client, ClientAddress, ClientAdmin, ClientBlockade, ClientEvent,
+    Segment, TradeCredit, TradeCreditEvent,
+};
+pub use document::{
+    AddressData, ClientData, ClientType, DocumentProduct, GoodsIssuedNote, GoodsIssuedNoteEvent,
+    Invoice, InvoiceStatus, InvoiceStatusUpdate, NamedRef, NoteLine, NotePrices, TotalPrices,
+    UploadTicket,
+};
+pub use order::{
+    AdditionalCost, LinePrice, OfflineOrder, OfflineOrderPrice, OrderEvent, OrderEventType,
+    PaymentStatus, ProductLine, QuantityChange, SalesOrder, ShipmentStatus, Waybill,
+};
+pub use pricing::{
+    CatalogPrice, ClientPricing, DefaultDiscount, DiscountType, Pricing, PricingCondition,
+    ProductGroup, RetailPrice, TaxRate,
+};
+pub use stock::{StockLine, Warehouse, WarehouseAddress, WarehouseType};
+
+use serde::{Deserialize, Serialize};
+
+/// One page of an ONe event feed: the events after `startId` and the id to continue from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EventPage<E> {
+    /// Pass this as `startId` of the next call (after processing `events`).
+    pub next_id: i64,
+    /// The events, oldest first.
+    #[serde(default = "Vec::new")]
+    pub events: Vec<E>,
+}
+
+/// Declares a string enum of the ONe wire with an `Other(String)` fallback.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this SDK does not know yet, kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            /// The value as ONe writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Other(s) => s,
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(match s {
+                    $($wire => Self::$variant,)+
+                    other => Self::Other(other.to_string()),
+                })
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Ok(match s.as_str() {
+                    $($wire => Self::$variant,)+
+                    _ => Self::Other(s),
+                })
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn unknown_enum_values_round_trip() {
+        let s: ShipmentStatus = serde_json::from_str(r#""ON_THE_MOON""#).unwrap();
+        assert_eq!(s, ShipmentStatus::Other("ON_THE_MOON".into()));
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#""ON_THE_MOON""#);
+        let p: PaymentStatus = serde_json::from_str(r#""TIMEOUT""#).unwrap();
+        assert_eq!(p, PaymentStatus::Timeout);
+    }
+}
