@@ -13,6 +13,25 @@ use connector_core::serde_helpers::{decimal_number, option_decimal_number};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Decimals as JSON numbers: whole values as integers (`1`, not `1.0`), others through
+/// `decimal_number` (refusing values a double cannot hold exactly).
+mod number {
+    use super::*;
+    use rust_decimal::prelude::ToPrimitive;
+
+    pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        let n = value.normalize();
+        match (n.scale(), n.to_i64()) {
+            (0, Some(i)) => s.serialize_i64(i),
+            _ => decimal_number::serialize(value, s),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        decimal_number::deserialize(d)
+    }
+}
+
 /// An order's status in Omni.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -123,7 +142,7 @@ pub struct OmniOrderItem {
     #[serde(default)]
     pub name: Option<String>,
     /// Quantity.
-    #[serde(with = "decimal_number")]
+    #[serde(with = "number")]
     pub quantity: Decimal,
     /// Unit price.
     #[serde(default, with = "option_decimal_number")]
@@ -201,7 +220,7 @@ pub struct RejectItem {
     /// Item id.
     pub item_id: String,
     /// Quantity rejected.
-    #[serde(with = "decimal_number")]
+    #[serde(with = "number")]
     pub quantity: Decimal,
 }
 
@@ -258,7 +277,7 @@ pub struct InvoiceRequest {
     /// Issue date.
     pub issued_on: NaiveDate,
     /// Invoice value.
-    #[serde(with = "decimal_number")]
+    #[serde(with = "number")]
     pub value: Decimal,
     /// The NF-e XML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -301,7 +320,7 @@ pub struct PaymentRequest {
     /// Method (`PIX`, `CREDIT_CARD`, `DEBIT_CARD`, `BOLETO`, `CASH` or another value).
     pub method: String,
     /// Amount paid.
-    #[serde(with = "decimal_number")]
+    #[serde(with = "number")]
     pub amount: Decimal,
     /// Installments (card).
     pub installments: u32,
