@@ -11,10 +11,10 @@ use libunftp::ServerBuilder;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use unftp_core::auth::{
-    AuthenticationError, Authenticator, Credentials, DefaultUser, Principal,
+use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, DefaultUser, Principal};
+use unftp_core::storage::{
+    Error as StorageError, ErrorKind, Fileinfo, Result as StorageResult, StorageBackend,
 };
-use unftp_core::storage::{Error as StorageError, ErrorKind, Fileinfo, Result as StorageResult, StorageBackend};
 use unftp_sbe_fs::{Filesystem, Meta};
 
 const NO_FAULT: u64 = u64::MAX;
@@ -53,15 +53,28 @@ struct FaultyFs {
 impl StorageBackend<DefaultUser> for FaultyFs {
     type Metadata = Meta;
 
-    async fn metadata<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> StorageResult<Meta> {
+    async fn metadata<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> StorageResult<Meta> {
         self.inner.metadata(user, path).await
     }
 
-    async fn list<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> StorageResult<Vec<Fileinfo<PathBuf, Meta>>> {
+    async fn list<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> StorageResult<Vec<Fileinfo<PathBuf, Meta>>> {
         self.inner.list(user, path).await
     }
 
-    async fn get<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P, start_pos: u64) -> StorageResult<Box<dyn AsyncRead + Send + Sync + Unpin>> {
+    async fn get<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+        start_pos: u64,
+    ) -> StorageResult<Box<dyn AsyncRead + Send + Sync + Unpin>> {
         self.inner.get(user, path, start_pos).await
     }
 
@@ -89,23 +102,44 @@ impl StorageBackend<DefaultUser> for FaultyFs {
         Err(StorageError::from(ErrorKind::ConnectionClosed))
     }
 
-    async fn del<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> StorageResult<()> {
+    async fn del<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> StorageResult<()> {
         self.inner.del(user, path).await
     }
 
-    async fn mkd<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> StorageResult<()> {
+    async fn mkd<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> StorageResult<()> {
         self.inner.mkd(user, path).await
     }
 
-    async fn rename<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, from: P, to: P) -> StorageResult<()> {
+    async fn rename<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        from: P,
+        to: P,
+    ) -> StorageResult<()> {
         self.inner.rename(user, from, to).await
     }
 
-    async fn rmd<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> StorageResult<()> {
+    async fn rmd<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> StorageResult<()> {
         self.inner.rmd(user, path).await
     }
 
-    async fn cwd<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> StorageResult<()> {
+    async fn cwd<P: AsRef<Path> + Send + Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> StorageResult<()> {
         self.inner.cwd(user, path).await
     }
 }

@@ -19,7 +19,11 @@ pub(crate) fn router(state: Shared) -> Router {
 }
 
 fn refuse(status: StatusCode, code: &str, message: String) -> Response {
-    (status, axum::Json(json!({"code": code, "message": message}))).into_response()
+    (
+        status,
+        axum::Json(json!({"code": code, "message": message})),
+    )
+        .into_response()
 }
 
 async fn exec_post(
@@ -28,7 +32,11 @@ async fn exec_post(
     mut form: Multipart,
 ) -> Response {
     if site != SITE_ID {
-        return refuse(StatusCode::NOT_FOUND, "SITE_NOT_FOUND", format!("site {site} não encontrado"));
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "SITE_NOT_FOUND",
+            format!("site {site} não encontrado"),
+        );
     }
     let (mut user, mut pass, mut ty, mut file) = (None, None, None, None);
     loop {
@@ -59,25 +67,51 @@ async fn exec_post(
                 }
             },
             other => {
-                return refuse(StatusCode::BAD_REQUEST, "BAD_FORM", format!("unexpected field {other}"));
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_FORM",
+                    format!("unexpected field {other}"),
+                );
             }
         }
     }
     if user.as_deref() != Some(USERNAME) || pass.as_deref() != Some(PASSWORD) {
-        return refuse(StatusCode::UNAUTHORIZED, "AUTH", "usuário ou senha inválidos".into());
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "AUTH",
+            "usuário ou senha inválidos".into(),
+        );
     }
     let Some(ty) = ty.and_then(|t| t.trim().parse::<u32>().ok()) else {
-        return refuse(StatusCode::BAD_REQUEST, "BAD_TYPE", "integrationType ausente ou inválido".into());
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_TYPE",
+            "integrationType ausente ou inválido".into(),
+        );
     };
     if ![1, 2, 3, 6, 7, 8, 12].contains(&ty) {
-        return refuse(StatusCode::BAD_REQUEST, "BAD_TYPE", format!("integrationType {ty} sem integração ativa"));
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_TYPE",
+            format!("integrationType {ty} sem integração ativa"),
+        );
     }
     let Some((file_name, data)) = file else {
-        return refuse(StatusCode::BAD_REQUEST, "BAD_FORM", "integrationFile ausente".into());
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_FORM",
+            "integrationFile ausente".into(),
+        );
     };
     let records: Vec<Value> = match serde_json::from_slice(&data) {
         Ok(Value::Array(a)) => a,
-        _ => return refuse(StatusCode::BAD_REQUEST, "BAD_FILE", "arquivo não é um array JSON".into()),
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "BAD_FILE",
+                "arquivo não é um array JSON".into(),
+            );
+        }
     };
     let mut s = state.lock();
     if let Err(msg) = apply(&mut s, ty, &records) {
@@ -91,7 +125,9 @@ async fn exec_post(
     let id = s.loads.len();
     (
         StatusCode::OK,
-        axum::Json(json!({"id": format!("EXEC-{id}"), "message": "Integração executada com sucesso"})),
+        axum::Json(
+            json!({"id": format!("EXEC-{id}"), "message": "Integração executada com sucesso"}),
+        ),
     )
         .into_response()
 }
@@ -108,7 +144,9 @@ fn text(v: &Value) -> Option<String> {
 fn apply(s: &mut crate::State, ty: u32, records: &[Value]) -> Result<(), String> {
     let products_in_file = matches!(ty, 1 | 3 | 6 | 8);
     for (i, r) in records.iter().enumerate() {
-        let sku = r["sku"].as_str().ok_or(format!("registro {i}: sku ausente"))?;
+        let sku = r["sku"]
+            .as_str()
+            .ok_or(format!("registro {i}: sku ausente"))?;
         if products_in_file {
             if r["nome"].as_str().is_none() {
                 return Err(format!("registro {i}: nome ausente"));
@@ -117,7 +155,10 @@ fn apply(s: &mut crate::State, ty: u32, records: &[Value]) -> Result<(), String>
                 return Err(format!("registro {i}: preco ausente"));
             }
             if matches!(ty, 3 | 6) {
-                for st in r["estoques"].as_array().ok_or(format!("registro {i}: estoques ausente"))? {
+                for st in r["estoques"]
+                    .as_array()
+                    .ok_or(format!("registro {i}: estoques ausente"))?
+                {
                     let loja = st["loja"].as_str().unwrap_or_default();
                     if !s.stores.contains(loja) {
                         return Err(format!("registro {i}: loja {loja} não cadastrada"));
@@ -155,7 +196,8 @@ fn apply(s: &mut crate::State, ty: u32, records: &[Value]) -> Result<(), String>
         if products_in_file {
             s.products.insert(sku.clone(), r.clone());
             if let Some(p) = text(&r["preco"]) {
-                s.prices.insert(sku.clone(), (p, text(&r["precoPromocional"])));
+                s.prices
+                    .insert(sku.clone(), (p, text(&r["precoPromocional"])));
             }
             for st in r["estoques"].as_array().into_iter().flatten() {
                 if let (Some(loja), Some(q)) = (st["loja"].as_str(), text(&st["quantidade"])) {

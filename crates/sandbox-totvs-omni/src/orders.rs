@@ -24,7 +24,11 @@ pub(crate) fn router(state: Shared) -> Router {
 }
 
 fn err(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (status, Json(json!({"code": code, "message": message.into()}))).into_response()
+    (
+        status,
+        Json(json!({"code": code, "message": message.into()})),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -35,7 +39,11 @@ struct LoginForm {
 
 async fn login(AxState(state): AxState<Shared>, Form(f): Form<LoginForm>) -> Response {
     if f.username != ORDERS_USERNAME || f.password != ORDERS_PASSWORD {
-        return err(StatusCode::UNAUTHORIZED, "AUTH", "usuário ou senha inválidos");
+        return err(
+            StatusCode::UNAUTHORIZED,
+            "AUTH",
+            "usuário ou senha inválidos",
+        );
     }
     let mut s = state.lock();
     s.logins += 1;
@@ -51,7 +59,11 @@ fn authorized(state: &Shared, headers: &HeaderMap) -> Result<(), Response> {
         .and_then(|v| v.strip_prefix("Bearer "));
     match token {
         Some(t) if state.lock().tokens.contains(t) => Ok(()),
-        _ => Err(err(StatusCode::UNAUTHORIZED, "TOKEN", "token inválido ou expirado")),
+        _ => Err(err(
+            StatusCode::UNAUTHORIZED,
+            "TOKEN",
+            "token inválido ou expirado",
+        )),
     }
 }
 
@@ -67,7 +79,11 @@ fn page_of(orders: Vec<Value>, page: usize, size: usize) -> Value {
     let size = size.clamp(1, 100);
     let total_pages = orders.len().div_ceil(size).max(1);
     let page = page.max(1);
-    let items: Vec<Value> = orders.into_iter().skip((page - 1) * size).take(size).collect();
+    let items: Vec<Value> = orders
+        .into_iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .collect();
     json!({"orders": items, "page": page, "totalPages": total_pages})
 }
 
@@ -87,7 +103,12 @@ async fn list(
         .filter(|o| q.status.as_deref().is_none_or(|st| o["status"] == st))
         .cloned()
         .collect();
-    Json(page_of(orders, q.page.unwrap_or(1), q.page_size.unwrap_or(50))).into_response()
+    Json(page_of(
+        orders,
+        q.page.unwrap_or(1),
+        q.page_size.unwrap_or(50),
+    ))
+    .into_response()
 }
 
 async fn list_pending_payment(
@@ -106,16 +127,29 @@ async fn list_pending_payment(
         .filter(|o| o["status"] == "PENDING_PAYMENT")
         .cloned()
         .collect();
-    Json(page_of(orders, q.page.unwrap_or(1), q.page_size.unwrap_or(50))).into_response()
+    Json(page_of(
+        orders,
+        q.page.unwrap_or(1),
+        q.page_size.unwrap_or(50),
+    ))
+    .into_response()
 }
 
-async fn read(AxState(state): AxState<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn read(
+    AxState(state): AxState<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     if let Err(r) = authorized(&state, &headers) {
         return r;
     }
     match state.lock().orders.get(&id) {
         Some(o) => Json(o.clone()).into_response(),
-        None => err(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", format!("pedido {id} não encontrado")),
+        None => err(
+            StatusCode::NOT_FOUND,
+            "ORDER_NOT_FOUND",
+            format!("pedido {id} não encontrado"),
+        ),
     }
 }
 
@@ -144,18 +178,33 @@ async fn action(
     let body = body.map(|Json(b)| b).unwrap_or(Value::Null);
     let mut s = state.lock();
     let Some(order) = s.orders.get_mut(&id) else {
-        return err(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", format!("pedido {id} não encontrado"));
+        return err(
+            StatusCode::NOT_FOUND,
+            "ORDER_NOT_FOUND",
+            format!("pedido {id} não encontrado"),
+        );
     };
     let outcome = match action.as_str() {
         "confirm" => transition(order, &["PENDING_CONFIRMATION"], "CONFIRMED"),
         "reject" => reject(order, &body),
         "invoice" => {
             let key = body["accessKey"].as_str().unwrap_or_default();
-            if key.len() != 44 || body["number"].as_str().is_none() || body["series"].as_str().is_none() {
-                return err(StatusCode::BAD_REQUEST, "INVALID_INVOICE", "número, série e chave de acesso (44 dígitos) obrigatórios");
+            if key.len() != 44
+                || body["number"].as_str().is_none()
+                || body["series"].as_str().is_none()
+            {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_INVOICE",
+                    "número, série e chave de acesso (44 dígitos) obrigatórios",
+                );
             }
             if body["xml"].is_null() && body["url"].is_null() {
-                return err(StatusCode::BAD_REQUEST, "INVALID_INVOICE", "xml ou url obrigatório");
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_INVOICE",
+                    "xml ou url obrigatório",
+                );
             }
             let r = transition(order, &["CONFIRMED", "PARTIALLY_REJECTED"], "INVOICED");
             if r.is_ok() {
@@ -165,7 +214,11 @@ async fn action(
         }
         "ship" => {
             if body["trackingNumber"].as_str().is_none() || body["carrier"].as_str().is_none() {
-                return err(StatusCode::BAD_REQUEST, "INVALID_SHIPMENT", "transportadora e rastreio obrigatórios");
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_SHIPMENT",
+                    "transportadora e rastreio obrigatórios",
+                );
             }
             let r = transition(order, &["INVOICED"], "SHIPPED");
             if r.is_ok() {
@@ -174,7 +227,13 @@ async fn action(
             r
         }
         "deliver" => transition(order, &["SHIPPED"], "DELIVERED"),
-        _ => return err(StatusCode::NOT_FOUND, "NOT_FOUND", format!("ação {action} desconhecida")),
+        _ => {
+            return err(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("ação {action} desconhecida"),
+            );
+        }
     };
     match outcome {
         Ok(()) => {
@@ -188,10 +247,18 @@ async fn action(
 fn reject(order: &mut Value, body: &Value) -> Result<(), Response> {
     let current = order["status"].as_str().unwrap_or_default();
     if current != "PENDING_CONFIRMATION" {
-        return Err(err(StatusCode::CONFLICT, "INVALID_STATUS", format!("pedido em {current} não aceita rejeição")));
+        return Err(err(
+            StatusCode::CONFLICT,
+            "INVALID_STATUS",
+            format!("pedido em {current} não aceita rejeição"),
+        ));
     }
     let Some(wanted) = body["items"].as_array() else {
-        return Err(err(StatusCode::BAD_REQUEST, "INVALID_REJECTION", "items obrigatório"));
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REJECTION",
+            "items obrigatório",
+        ));
     };
     let rejected: BTreeSet<String> = wanted
         .iter()
@@ -200,18 +267,26 @@ fn reject(order: &mut Value, body: &Value) -> Result<(), Response> {
     let items = order["items"].as_array().cloned().unwrap_or_default();
     for id in &rejected {
         if !items.iter().any(|i| i["itemId"] == id.as_str()) {
-            return Err(err(StatusCode::BAD_REQUEST, "INVALID_REJECTION", format!("item {id} não pertence ao pedido")));
+            return Err(err(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REJECTION",
+                format!("item {id} não pertence ao pedido"),
+            ));
         }
     }
     // The kit rule: a rejected kit item needs every item of its kit rejected in the same call.
     let mut kits: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in &items {
         if let (Some(kit), Some(id)) = (i["kitId"].as_str(), i["itemId"].as_str()) {
-            kits.entry(kit.to_string()).or_default().push(id.to_string());
+            kits.entry(kit.to_string())
+                .or_default()
+                .push(id.to_string());
         }
     }
     for (kit, members) in kits {
-        if members.iter().any(|m| rejected.contains(m)) && !members.iter().all(|m| rejected.contains(m)) {
+        if members.iter().any(|m| rejected.contains(m))
+            && !members.iter().all(|m| rejected.contains(m))
+        {
             return Err((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(json!({
@@ -232,7 +307,11 @@ fn reject(order: &mut Value, body: &Value) -> Result<(), Response> {
             }
         }
     }
-    order["status"] = json!(if all { "REJECTED" } else { "PARTIALLY_REJECTED" });
+    order["status"] = json!(if all {
+        "REJECTED"
+    } else {
+        "PARTIALLY_REJECTED"
+    });
     Ok(())
 }
 
@@ -247,15 +326,27 @@ async fn payment(
     }
     let mut s = state.lock();
     let Some(order) = s.orders.get_mut(&id) else {
-        return err(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", format!("pedido {id} não encontrado"));
+        return err(
+            StatusCode::NOT_FOUND,
+            "ORDER_NOT_FOUND",
+            format!("pedido {id} não encontrado"),
+        );
     };
     let amount = body["amount"].as_f64().unwrap_or(-1.0);
     let total = order["total"].as_f64().unwrap_or(0.0);
     if body["method"].as_str().is_none() || body["paidAt"].as_str().is_none() {
-        return err(StatusCode::BAD_REQUEST, "INVALID_PAYMENT", "method e paidAt obrigatórios");
+        return err(
+            StatusCode::BAD_REQUEST,
+            "INVALID_PAYMENT",
+            "method e paidAt obrigatórios",
+        );
     }
     if (amount - total).abs() > 0.005 {
-        return err(StatusCode::UNPROCESSABLE_ENTITY, "AMOUNT_MISMATCH", format!("valor {amount} difere do total {total}"));
+        return err(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "AMOUNT_MISMATCH",
+            format!("valor {amount} difere do total {total}"),
+        );
     }
     if let Err(r) = transition(order, &["PENDING_PAYMENT"], "PENDING_CONFIRMATION") {
         return r;

@@ -102,9 +102,8 @@ impl OmniConfig {
     /// Like [`OmniConfig::from_env`], reading variables through `lookup` (for tests and for
     /// configuration stores).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |key: &str| {
-            lookup(&format!("{ENV_PREFIX}{key}")).filter(|v| !v.trim().is_empty())
-        };
+        let get =
+            |key: &str| lookup(&format!("{ENV_PREFIX}{key}")).filter(|v| !v.trim().is_empty());
         let need = |key: &str| {
             get(key).ok_or_else(|| Error::config(format!("{ENV_PREFIX}{key} is not set")))
         };
@@ -302,7 +301,10 @@ fn check_url(field: &str, url: &str, allow_http: bool) -> Result<(), Error> {
         "https" => Ok(()),
         "http" if allow_http || loopback => {
             if !loopback {
-                tracing::warn!(field, "plain http allowed: passwords are sent in clear text");
+                tracing::warn!(
+                    field,
+                    "plain http allowed: passwords are sent in clear text"
+                );
             }
             Ok(())
         }

@@ -10,7 +10,7 @@ use futures::TryStreamExt;
 
 use crate::OmniClient;
 use crate::convert::{order_to_shared, price_line, product_line, stock_line};
-use crate::layout::{LoadRecord, LoadFileWriter};
+use crate::layout::{LoadFileWriter, LoadRecord};
 use crate::model::{IntegrationType, OmniStatus, RejectItem};
 use crate::nfe::{AccessKey, Nfe, NfeDocument};
 use crate::orders::ShipmentNotice;
@@ -29,9 +29,8 @@ impl OmniClient {
         L: LoadRecord,
         F: Fn(&T, &str) -> Result<L, Error> + Send + Sync,
     {
-        let runner = BatchRunner::new(
-            BatchOptions::new(self.config.load_batch_lines).with_concurrency(1),
-        );
+        let runner =
+            BatchRunner::new(BatchOptions::new(self.config.load_batch_lines).with_concurrency(1));
         let convert = &convert;
         runner
             .run(input, key, |chunk: Chunk<T>| async move {
@@ -159,16 +158,18 @@ impl OrderFeed for OmniClient {
                 Ok(orders.reject_items(&order, items, &reason).await?)
             }
             OrderUpdate::Invoice(inv) => {
-                let key = inv
-                    .access_key
-                    .as_deref()
-                    .ok_or_else(|| Error::invalid("invoice.access_key", "is required for an NF-e"))?;
+                let key = inv.access_key.as_deref().ok_or_else(|| {
+                    Error::invalid("invoice.access_key", "is required for an NF-e")
+                })?;
                 let series = inv
                     .series
                     .clone()
                     .ok_or_else(|| Error::invalid("invoice.series", "is required for an NF-e"))?;
                 let url = inv.url.clone().ok_or_else(|| {
-                    Error::invalid("invoice.url", "is required (or call OrdersClient::invoice with the XML)")
+                    Error::invalid(
+                        "invoice.url",
+                        "is required (or call OrdersClient::invoice with the XML)",
+                    )
                 })?;
                 let nfe = Nfe::new(
                     inv.number.clone(),

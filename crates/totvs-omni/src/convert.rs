@@ -51,7 +51,10 @@ pub fn product_line(p: &Product, at: &str) -> Result<ProductLine, Error> {
 
 fn brl(field: &str, m: &Money) -> Result<rust_decimal::Decimal, Error> {
     if m.currency != Currency::BRL {
-        return Err(Error::invalid(field, format!("must be in BRL, got {}", m.currency)));
+        return Err(Error::invalid(
+            field,
+            format!("must be in BRL, got {}", m.currency),
+        ));
     }
     Ok(m.amount)
 }
@@ -71,11 +74,9 @@ pub fn price_line(p: &PriceRecord, at: &str) -> Result<PriceLine, Error> {
         .map(|l| brl(&format!("{at}.list_price"), l))
         .transpose()?;
     let mut line = match list {
-        Some(list) if list > price => PriceLine::new(p.sku.as_str(), list).promotion(
-            price,
-            p.valid_from,
-            p.valid_to,
-        ),
+        Some(list) if list > price => {
+            PriceLine::new(p.sku.as_str(), list).promotion(price, p.valid_from, p.valid_to)
+        }
         _ => PriceLine::new(p.sku.as_str(), price),
     };
     if line.promotional_price.is_none() {
@@ -88,7 +89,10 @@ pub fn price_line(p: &PriceRecord, at: &str) -> Result<PriceLine, Error> {
 /// A shared stock level as a load record (the location is the store's external id).
 pub fn stock_line(s: &Stock, at: &str) -> Result<StockLine, Error> {
     let store = s.location.as_ref().ok_or_else(|| {
-        Error::invalid(format!("{at}.location"), "is required (the Omni store external id)")
+        Error::invalid(
+            format!("{at}.location"),
+            "is required (the Omni store external id)",
+        )
     })?;
     Ok(StockLine::new(s.sku.as_str(), store.as_str(), s.quantity))
 }

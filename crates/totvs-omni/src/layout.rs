@@ -603,7 +603,10 @@ impl LoadRecord for ProductLine {
         if let Some(ean) = &self.ean
             && (!(8..=14).contains(&ean.len()) || !ean.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(Error::invalid(format!("{at}.ean"), "must be 8 to 14 digits"));
+            return Err(Error::invalid(
+                format!("{at}.ean"),
+                "must be 8 to 14 digits",
+            ));
         }
         match (ty.needs_embedded_price(), self.price) {
             (true, None) => {
@@ -615,7 +618,9 @@ impl LoadRecord for ProductLine {
             (false, Some(_)) => {
                 return Err(Error::invalid(
                     format!("{at}.price"),
-                    format!("cannot be sent in a type {ty} load (use type 8 or 6, or a price load)"),
+                    format!(
+                        "cannot be sent in a type {ty} load (use type 8 or 6, or a price load)"
+                    ),
                 ));
             }
             (_, Some(p)) => check_amount(&format!("{at}.price"), p)?,
@@ -709,7 +714,10 @@ impl LoadRecord for PriceLine {
         if let (Some(s), Some(e)) = (self.start, self.end)
             && e < s
         {
-            return Err(Error::invalid(format!("{at}.end"), "must not be before start"));
+            return Err(Error::invalid(
+                format!("{at}.end"),
+                "must not be before start",
+            ));
         }
         Ok(())
     }
@@ -920,10 +928,7 @@ impl LoadFileWriter {
                 ),
             ));
         }
-        record.validate(
-            self.integration_type,
-            &format!("records[{}]", self.records),
-        )?;
+        record.validate(self.integration_type, &format!("records[{}]", self.records))?;
         self.line.clear();
         if self.records > 0 {
             self.line.push_str(",\n");

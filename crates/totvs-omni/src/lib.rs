@@ -111,7 +111,12 @@ impl OmniClient {
                     .retry(config.retry.clone())
                     .clock(config.clock.clone())
                     .build()?;
-                let login = OmniLogin::new(plain, config.routes.login.clone(), user.clone(), pass.clone());
+                let login = OmniLogin::new(
+                    plain,
+                    config.routes.login.clone(),
+                    user.clone(),
+                    pass.clone(),
+                );
                 let cache = Arc::new(TokenCache::new(Arc::new(login), config.clock.clone()));
                 let http = HttpClient::builder(url.clone())
                     .allow_http(config.allow_http)
@@ -158,7 +163,9 @@ impl OmniClient {
     /// The order API, or [`Error::Config`] when it is not configured.
     pub fn orders(&self) -> Result<&OrdersClient, Error> {
         self.orders.as_ref().ok_or_else(|| {
-            Error::config("the TOTVS Omni order API is not configured (OmniConfigBuilder::orders_api)")
+            Error::config(
+                "the TOTVS Omni order API is not configured (OmniConfigBuilder::orders_api)",
+            )
         })
     }
 }

@@ -10,7 +10,9 @@ use connector_core::{Error, ExposeSecret, SecretString};
 use connector_http::{FieldValue, FileSource, HttpClient, Part, Request, encode_segment};
 use futures::{Stream, StreamExt};
 
-use crate::layout::{LayoutProfile, LoadFile, LoadFileWriter, LoadRecord, PriceLine, ProductLine, StockLine};
+use crate::layout::{
+    LayoutProfile, LoadFile, LoadFileWriter, LoadRecord, PriceLine, ProductLine, StockLine,
+};
 use crate::model::load::ReceiptBody;
 use crate::model::{IntegrationType, LoadReceipt};
 
@@ -157,7 +159,10 @@ impl Loads {
     /// Delivers a file written earlier.
     pub async fn send(&self, file: &LoadFile) -> Result<LoadReceipt, Error> {
         if file.records() == 0 {
-            return Err(Error::invalid("records", "a load file must hold at least one record"));
+            return Err(Error::invalid(
+                "records",
+                "a load file must hold at least one record",
+            ));
         }
         self.transport.deliver(file).await
     }
@@ -238,43 +243,61 @@ impl LoadSequencer {
         if self.absent_stores.contains(store) {
             return Some(Error::invalid(
                 field,
-                format!("`{store}` does not exist in Omni; register the store with this external id first"),
+                format!(
+                    "`{store}` does not exist in Omni; register the store with this external id first"
+                ),
             ));
         }
         match &self.known_stores {
             Some(known) if !known.contains(store) => Some(Error::invalid(
                 field,
-                format!("`{store}` is not a known Omni store; register it with this external id first"),
+                format!(
+                    "`{store}` is not a known Omni store; register it with this external id first"
+                ),
             )),
             _ => None,
         }
     }
 
     /// Runs the sequence. Each input may be empty (that step is skipped).
-    pub async fn run<P, Q, S>(&self, products: P, prices: Q, stock: S) -> Result<SequenceReport, Error>
+    pub async fn run<P, Q, S>(
+        &self,
+        products: P,
+        prices: Q,
+        stock: S,
+    ) -> Result<SequenceReport, Error>
     where
         P: Stream<Item = ProductLine>,
         Q: Stream<Item = PriceLine>,
         S: Stream<Item = StockLine>,
     {
         let mut report = SequenceReport::default();
-        let file = self.loads.write_file(IntegrationType::Products, products).await?;
+        let file = self
+            .loads
+            .write_file(IntegrationType::Products, products)
+            .await?;
         if file.records() > 0 {
             report.products = Some(self.loads.send(&file).await?);
             report.steps.push("products");
         }
         drop(file);
-        let file = self.loads.write_file(IntegrationType::Prices, prices).await?;
+        let file = self
+            .loads
+            .write_file(IntegrationType::Prices, prices)
+            .await?;
         if file.records() > 0 {
             report.prices = Some(self.loads.send(&file).await?);
             report.steps.push("prices");
         }
         drop(file);
-        let mut w = LoadFileWriter::temp(IntegrationType::Stock, self.loads.profile.clone()).await?;
+        let mut w =
+            LoadFileWriter::temp(IntegrationType::Stock, self.loads.profile.clone()).await?;
         let mut stock = std::pin::pin!(stock.enumerate());
         while let Some((index, line)) = stock.next().await {
             if let Some(error) = self.store_error(index, &line.store) {
-                report.refused_stock.push(RefusedStock { index, line, error });
+                report
+                    .refused_stock
+                    .push(RefusedStock { index, line, error });
                 continue;
             }
             w.write(&line).await?;

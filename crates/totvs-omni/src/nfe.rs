@@ -127,7 +127,10 @@ impl Nfe {
             return Err(Error::invalid("nfe.value", "must be positive"));
         }
         if value.normalize().scale() > 2 {
-            return Err(Error::invalid("nfe.value", "must have at most 2 decimal places"));
+            return Err(Error::invalid(
+                "nfe.value",
+                "must have at most 2 decimal places",
+            ));
         }
         match &document {
             NfeDocument::Xml(x) if x.trim().is_empty() => {

@@ -13,8 +13,8 @@ use connector_http::{HttpClient, Request, encode_segment};
 use rust_decimal::Decimal;
 
 use crate::model::{
-    DeliveryRequest, InvoiceRequest, KitRefusal, OmniOrder, OmniStatus, OrderList,
-    PaymentRequest, RejectItem, RejectRequest, ShipRequest,
+    DeliveryRequest, InvoiceRequest, KitRefusal, OmniOrder, OmniStatus, OrderList, PaymentRequest,
+    RejectItem, RejectRequest, ShipRequest,
 };
 use crate::nfe::{Nfe, NfeDocument};
 
@@ -384,8 +384,8 @@ impl OrdersClient {
     /// One order.
     pub async fn get(&self, id: &str) -> Result<OmniOrder, Error> {
         connector_core::validate::required("order_id", id)?;
-        let req = Request::get(OrderRoutes::path(&self.routes.get, id))
-            .operation("totvs_omni.get_order");
+        let req =
+            Request::get(OrderRoutes::path(&self.routes.get, id)).operation("totvs_omni.get_order");
         self.http.send_json(req).await
     }
 
@@ -501,10 +501,7 @@ impl OrdersClient {
     /// Reports the shipment.
     pub async fn ship(&self, id: &str, shipment: &ShipmentNotice) -> Result<(), Error> {
         connector_core::validate::required("shipment.carrier", &shipment.carrier)?;
-        connector_core::validate::required(
-            "shipment.tracking_number",
-            &shipment.tracking_number,
-        )?;
+        connector_core::validate::required("shipment.tracking_number", &shipment.tracking_number)?;
         let body = ShipRequest {
             carrier: shipment.carrier.clone(),
             tracking_number: shipment.tracking_number.clone(),

@@ -11,13 +11,21 @@ use sandbox_totvs_omni::FtpServer;
 use totvs_omni::{FtpDrop, IntegrationType, LayoutProfile, Loads, StockLine};
 
 fn drop_to(server: &FtpServer, pass: &str) -> FtpDrop {
-    FtpDrop::new("127.0.0.1", server.port(), "omni-ftp", SecretString::from(pass.to_string()))
+    FtpDrop::new(
+        "127.0.0.1",
+        server.port(),
+        "omni-ftp",
+        SecretString::from(pass.to_string()),
+    )
 }
 
 #[tokio::test]
 async fn upload_goes_through_a_temporary_name_and_is_renamed() {
     let server = FtpServer::start("omni-ftp", "ftp-pw").await.unwrap();
-    let loads = Loads::new(Arc::new(drop_to(&server, "ftp-pw")), LayoutProfile::default());
+    let loads = Loads::new(
+        Arc::new(drop_to(&server, "ftp-pw")),
+        LayoutProfile::default(),
+    );
     let lines: Vec<StockLine> = (0..2000)
         .map(|i| StockLine::new(format!("SKU-{i:05}"), "LOJA-01", dec!(3)))
         .collect();
@@ -29,14 +37,19 @@ async fn upload_goes_through_a_temporary_name_and_is_renamed() {
     assert_eq!(receipt.http_status, None);
     assert_eq!(server.files(), vec!["ESTOQUE_DO_ERP.json"]);
     let text = std::fs::read_to_string(server.root().join("ESTOQUE_DO_ERP.json")).unwrap();
-    assert!(text.starts_with("[\n{\"sku\":\"SKU-00000\",\"loja\":\"LOJA-01\",\"quantidade\":3},\n"));
+    assert!(
+        text.starts_with("[\n{\"sku\":\"SKU-00000\",\"loja\":\"LOJA-01\",\"quantidade\":3},\n")
+    );
     assert_eq!(text.len() as u64, receipt.bytes);
 }
 
 #[tokio::test]
 async fn a_connection_dropped_mid_upload_leaves_no_file_under_the_final_name() {
     let server = FtpServer::start("omni-ftp", "ftp-pw").await.unwrap();
-    let loads = Loads::new(Arc::new(drop_to(&server, "ftp-pw")), LayoutProfile::default());
+    let loads = Loads::new(
+        Arc::new(drop_to(&server, "ftp-pw")),
+        LayoutProfile::default(),
+    );
     let lines: Vec<StockLine> = (0..20_000)
         .map(|i| StockLine::new(format!("SKU-{i:05}"), "LOJA-01", dec!(3)))
         .collect();
@@ -65,7 +78,10 @@ async fn a_connection_dropped_mid_upload_leaves_no_file_under_the_final_name() {
 #[tokio::test]
 async fn wrong_password_and_plain_ftp_to_a_remote_host_are_refused() {
     let server = FtpServer::start("omni-ftp", "ftp-pw").await.unwrap();
-    let loads = Loads::new(Arc::new(drop_to(&server, "wrong")), LayoutProfile::default());
+    let loads = Loads::new(
+        Arc::new(drop_to(&server, "wrong")),
+        LayoutProfile::default(),
+    );
     let err = loads
         .load(
             IntegrationType::Stock,

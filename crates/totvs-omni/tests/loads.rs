@@ -78,10 +78,15 @@ fn file(name: &str, content: &str) -> (String, Option<String>, Option<String>, S
 async fn mount_ok(server: &MockServer, name: &str) {
     Mock::given(method("POST"))
         .and(path(LOAD_PATH))
-        .and(header_regex("content-type", "^multipart/form-data; boundary="))
-        .respond_with(ResponseTemplate::new(200).set_body_string(
-            r#"{"id":"EXEC-981","message":"Integração executada com sucesso"}"#,
+        .and(header_regex(
+            "content-type",
+            "^multipart/form-data; boundary=",
         ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(
+                r#"{"id":"EXEC-981","message":"Integração executada com sucesso"}"#,
+            ),
+        )
         .expect(1)
         .named(name)
         .mount(server)
@@ -216,7 +221,10 @@ async fn combined_types_3_8_6_and_attributes_12_send_their_codes_and_embedded_da
         let server = MockServer::start().await;
         mount_ok(&server, "exec-post combined").await;
         let omni = client(&server, &ManualClock::new());
-        omni.loads().load(ty, stream::iter(vec![line])).await.unwrap();
+        omni.loads()
+            .load(ty, stream::iter(vec![line]))
+            .await
+            .unwrap();
         let reqs = server.received_requests().await.unwrap();
         assert_eq!(
             parts(&reqs[0]),
@@ -260,7 +268,8 @@ async fn error_answers_are_classified_and_a_lost_answer_is_not_retried() {
     Mock::given(method("POST"))
         .and(path(LOAD_PATH))
         .respond_with(
-            ResponseTemplate::new(401).set_body_string(r#"{"message":"usuário ou senha inválidos"}"#),
+            ResponseTemplate::new(401)
+                .set_body_string(r#"{"message":"usuário ou senha inválidos"}"#),
         )
         .expect(1)
         .named("exec-post 401")
@@ -269,7 +278,10 @@ async fn error_answers_are_classified_and_a_lost_answer_is_not_retried() {
     let omni = client(&server, &ManualClock::new());
     let err = omni
         .loads()
-        .load(IntegrationType::Stock, stream::iter(vec![StockLine::new("A", "L", dec!(1))]))
+        .load(
+            IntegrationType::Stock,
+            stream::iter(vec![StockLine::new("A", "L", dec!(1))]),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err:?}");
@@ -286,7 +298,10 @@ async fn error_answers_are_classified_and_a_lost_answer_is_not_retried() {
     let omni = client(&server, &ManualClock::new());
     let err = omni
         .loads()
-        .load(IntegrationType::Stock, stream::iter(vec![StockLine::new("A", "L", dec!(1))]))
+        .load(
+            IntegrationType::Stock,
+            stream::iter(vec![StockLine::new("A", "L", dec!(1))]),
+        )
         .await
         .unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
@@ -295,9 +310,10 @@ async fn error_answers_are_classified_and_a_lost_answer_is_not_retried() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(LOAD_PATH))
-        .respond_with(ResponseTemplate::new(400).set_body_string(
-            r#"{"code":"BAD_FILE","message":"arquivo não é um array JSON"}"#,
-        ))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_string(r#"{"code":"BAD_FILE","message":"arquivo não é um array JSON"}"#),
+        )
         .expect(1)
         .named("exec-post 400")
         .mount(&server)
@@ -305,7 +321,10 @@ async fn error_answers_are_classified_and_a_lost_answer_is_not_retried() {
     let omni = client(&server, &ManualClock::new());
     let err = omni
         .loads()
-        .load(IntegrationType::Stock, stream::iter(vec![StockLine::new("A", "L", dec!(1))]))
+        .load(
+            IntegrationType::Stock,
+            stream::iter(vec![StockLine::new("A", "L", dec!(1))]),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.platform_code(), Some("BAD_FILE"));
@@ -325,7 +344,10 @@ async fn invalid_records_are_refused_before_anything_is_sent() {
     let cases: Vec<(Error, &str, &str)> = vec![
         (
             omni.loads()
-                .load(IntegrationType::Prices, stream::iter(vec![PriceLine::new("A", dec!(1.999))]))
+                .load(
+                    IntegrationType::Prices,
+                    stream::iter(vec![PriceLine::new("A", dec!(1.999))]),
+                )
                 .await
                 .unwrap_err(),
             "records[0].price",
@@ -369,7 +391,10 @@ async fn invalid_records_are_refused_before_anything_is_sent() {
         ),
         (
             omni.loads()
-                .load(IntegrationType::Stock, stream::iter(Vec::<StockLine>::new()))
+                .load(
+                    IntegrationType::Stock,
+                    stream::iter(Vec::<StockLine>::new()),
+                )
                 .await
                 .unwrap_err(),
             "records",
@@ -377,7 +402,10 @@ async fn invalid_records_are_refused_before_anything_is_sent() {
         ),
         (
             omni.loads()
-                .load(IntegrationType::Prices, stream::iter(vec![StockLine::new("A", "L", dec!(1))]))
+                .load(
+                    IntegrationType::Prices,
+                    stream::iter(vec![StockLine::new("A", "L", dec!(1))]),
+                )
                 .await
                 .unwrap_err(),
             "integration_type",
@@ -404,7 +432,9 @@ async fn golden_file_with_a_client_profile_and_string_decimals() {
     assert_eq!(profile.decimals, DecimalStyle::String);
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("precos.json");
-    let mut w = LoadFileWriter::create(&p, IntegrationType::Prices, profile).await.unwrap();
+    let mut w = LoadFileWriter::create(&p, IntegrationType::Prices, profile)
+        .await
+        .unwrap();
     w.write(&PriceLine::new("X\"1", dec!(5)).extra("tabela", serde_json::json!("varejo")))
         .await
         .unwrap();
@@ -463,7 +493,9 @@ async fn sequencer_loads_products_then_prices_then_stock_and_refuses_absent_stor
     assert_eq!(report.steps, vec!["products", "prices", "stock"]);
     assert_eq!(report.refused_stock.len(), 1);
     assert_eq!(report.refused_stock[0].index, 1);
-    assert!(matches!(&report.refused_stock[0].error, Error::InvalidInput { field, .. } if field == "stock[1].store"));
+    assert!(
+        matches!(&report.refused_stock[0].error, Error::InvalidInput { field, .. } if field == "stock[1].store")
+    );
     assert_eq!(report.stock.as_ref().unwrap().records, 1);
     let types: Vec<String> = server
         .received_requests()
@@ -473,7 +505,9 @@ async fn sequencer_loads_products_then_prices_then_stock_and_refuses_absent_stor
         .map(|r| parts(r)[2].3.clone())
         .collect();
     assert_eq!(types, vec!["1", "7", "2"]);
-    let stock_file = parts(&server.received_requests().await.unwrap()[2])[3].3.clone();
+    let stock_file = parts(&server.received_requests().await.unwrap()[2])[3]
+        .3
+        .clone();
     assert!(!stock_file.contains("LOJA-NOVA"));
 }
 
@@ -482,7 +516,10 @@ async fn sequencer_stops_when_the_products_load_fails() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(LOAD_PATH))
-        .respond_with(ResponseTemplate::new(422).set_body_string(r#"{"code":"LOAD_REFUSED","message":"nome ausente"}"#))
+        .respond_with(
+            ResponseTemplate::new(422)
+                .set_body_string(r#"{"code":"LOAD_REFUSED","message":"nome ausente"}"#),
+        )
         .expect(1)
         .named("products refused")
         .mount(&server)
@@ -504,13 +541,20 @@ async fn sequencer_stops_when_the_products_load_fails() {
 #[test]
 fn config_refuses_plain_http_unless_opted_in_and_redacts_secrets() {
     let b = || OmniConfig::builder("SITE-42", "integrador", SecretString::from("s3cr3t-pw"));
-    let err = b().load_host("http://adminco.modalia.com").build().unwrap_err();
+    let err = b()
+        .load_host("http://adminco.modalia.com")
+        .build()
+        .unwrap_err();
     assert!(matches!(err, Error::Config { .. }));
     assert!(err.to_string().contains("allow_http"));
     let cfg = b()
         .load_host("http://adminco.modalia.com")
         .allow_http(true)
-        .orders_api("https://omni.example.com/api", "erp", SecretString::from("order-pw"))
+        .orders_api(
+            "https://omni.example.com/api",
+            "erp",
+            SecretString::from("order-pw"),
+        )
         .build()
         .unwrap();
     assert_eq!(
@@ -518,18 +562,29 @@ fn config_refuses_plain_http_unless_opted_in_and_redacts_secrets() {
         "http://adminco.modalia.com/integrador/session-less/integrations/SITE-42/integration-exec-post"
     );
     let dbg = format!("{cfg:?} {:?}", b());
-    assert!(!dbg.contains("s3cr3t-pw") && !dbg.contains("order-pw"), "{dbg}");
+    assert!(
+        !dbg.contains("s3cr3t-pw") && !dbg.contains("order-pw"),
+        "{dbg}"
+    );
     assert!(dbg.contains("[REDACTED]"));
     let client = OmniClient::new(cfg).unwrap();
     let dbg = format!("{client:?}");
-    assert!(!dbg.contains("s3cr3t-pw") && !dbg.contains("order-pw"), "{dbg}");
+    assert!(
+        !dbg.contains("s3cr3t-pw") && !dbg.contains("order-pw"),
+        "{dbg}"
+    );
     assert!(b().load_host("http://127.0.0.1:8080").build().is_ok());
 }
 
 #[test]
 fn config_from_env_variables() {
     let vars = |pairs: &'static [(&'static str, &'static str)]| {
-        move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     };
     let cfg = OmniConfig::from_lookup(vars(&[
         ("TOTVS_OMNI_SITE_ID", "SITE-9"),

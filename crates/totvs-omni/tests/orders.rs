@@ -74,14 +74,20 @@ async fn lists_paid_orders_pending_confirmation_with_bearer_token() {
         .and(query_param("page", "1"))
         .and(query_param("pageSize", "50"))
         .and(header("authorization", "Bearer tok-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
-            r#"{{"orders":[{ORDER}],"page":1,"totalPages":1}}"#
-        )))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(format!(r#"{{"orders":[{ORDER}],"page":1,"totalPages":1}}"#)),
+        )
         .expect(1)
         .named("list pending confirmation")
         .mount(&server)
         .await;
-    let list = omni.orders().unwrap().pending_confirmation(1).await.unwrap();
+    let list = omni
+        .orders()
+        .unwrap()
+        .pending_confirmation(1)
+        .await
+        .unwrap();
     assert_eq!(list.orders.len(), 1);
     let o = &list.orders[0];
     assert_eq!(o.status, OmniStatus::PendingConfirmation);
@@ -99,7 +105,11 @@ async fn lists_paid_orders_pending_confirmation_with_bearer_token() {
 async fn the_stream_follows_pages_and_unknown_statuses_decode() {
     let (server, omni, _) = setup().await;
     for page in ["1", "2"] {
-        let status = if page == "1" { "PENDING_CONFIRMATION" } else { "AGUARDANDO_ANALISE" };
+        let status = if page == "1" {
+            "PENDING_CONFIRMATION"
+        } else {
+            "AGUARDANDO_ANALISE"
+        };
         Mock::given(method("GET"))
             .and(path("/api/orders"))
             .and(query_param("page", page))
@@ -119,7 +129,10 @@ async fn the_stream_follows_pages_and_unknown_statuses_decode() {
         .await
         .unwrap();
     assert_eq!(all.len(), 2);
-    assert_eq!(all[1].status, OmniStatus::Unknown("AGUARDANDO_ANALISE".into()));
+    assert_eq!(
+        all[1].status,
+        OmniStatus::Unknown("AGUARDANDO_ANALISE".into())
+    );
     assert_eq!(
         totvs_omni::convert::status_to_shared(&all[1].status).state,
         OrderState::Unknown
@@ -174,14 +187,21 @@ async fn a_refused_login_is_an_auth_error_without_the_password() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/auth/token"))
-        .respond_with(ResponseTemplate::new(401).set_body_string(r#"{"message":"usuário ou senha inválidos"}"#))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_string(r#"{"message":"usuário ou senha inválidos"}"#),
+        )
         .expect(1)
         .named("login refused")
         .mount(&server)
         .await;
     let config = OmniConfig::builder("SITE-42", "integrador", SecretString::from("pw"))
         .load_host(server.uri())
-        .orders_api(format!("{}/api", server.uri()), "erp", SecretString::from("wrong-pw"))
+        .orders_api(
+            format!("{}/api", server.uri()),
+            "erp",
+            SecretString::from("wrong-pw"),
+        )
         .build()
         .unwrap();
     let omni = OmniClient::new(config).unwrap();
@@ -283,7 +303,9 @@ async fn kit_rule_is_checked_client_side_when_membership_is_known() {
         .reject_items(&order(), vec![RejectItem::new("9", dec!(1))], "x")
         .await
         .unwrap_err();
-    assert!(matches!(err, RejectError::Other(Error::InvalidInput { ref field, .. }) if field == "items[0].item_id"));
+    assert!(
+        matches!(err, RejectError::Other(Error::InvalidInput { ref field, .. }) if field == "items[0].item_id")
+    );
 }
 
 #[tokio::test]
@@ -317,7 +339,9 @@ async fn kit_refusal_from_the_server_is_decoded_into_the_typed_error() {
     // Another 4xx stays an ordinary error.
     Mock::given(method("POST"))
         .and(path("/api/orders/OM-7/reject"))
-        .respond_with(ResponseTemplate::new(400).set_body_string(r#"{"code":"INVALID_REJECTION","message":"item 9 não pertence ao pedido"}"#))
+        .respond_with(ResponseTemplate::new(400).set_body_string(
+            r#"{"code":"INVALID_REJECTION","message":"item 9 não pertence ao pedido"}"#,
+        ))
         .expect(1)
         .named("reject 400")
         .mount(&server)
@@ -328,7 +352,9 @@ async fn kit_refusal_from_the_server_is_decoded_into_the_typed_error() {
         .reject_items_unchecked("OM-7", vec![RejectItem::new("9", dec!(1))], "x")
         .await
         .unwrap_err();
-    assert!(matches!(err, RejectError::Other(ref e) if e.platform_code() == Some("INVALID_REJECTION")));
+    assert!(
+        matches!(err, RejectError::Other(ref e) if e.platform_code() == Some("INVALID_REJECTION"))
+    );
 }
 
 #[tokio::test]
@@ -364,7 +390,9 @@ async fn invoice_ship_and_deliver_send_their_documented_bodies() {
         .await;
     Mock::given(method("POST"))
         .and(path("/api/orders/OM-1001/deliver"))
-        .and(body_json(serde_json::json!({"deliveredAt": "2026-11-27T15:30:00Z"})))
+        .and(body_json(
+            serde_json::json!({"deliveredAt": "2026-11-27T15:30:00Z"}),
+        ))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .named("deliver")
@@ -391,7 +419,10 @@ async fn invoice_ship_and_deliver_send_their_documented_bodies() {
         .await
         .unwrap();
     orders
-        .deliver("OM-1001", Utc.with_ymd_and_hms(2026, 11, 27, 15, 30, 0).unwrap())
+        .deliver(
+            "OM-1001",
+            Utc.with_ymd_and_hms(2026, 11, 27, 15, 30, 0).unwrap(),
+        )
         .await
         .unwrap();
 }
@@ -443,12 +474,24 @@ async fn infinite_shelf_lists_pending_payment_and_registers_a_payment() {
         .unwrap();
     // Validation before sending.
     for (p, field) in [
-        (Payment::new(PaymentMethod::Pix, dec!(0), paid_at), "payment.amount"),
-        (Payment::new(PaymentMethod::Pix, dec!(10), paid_at).installments(2), "payment.installments"),
-        (Payment::new(PaymentMethod::DebitCard, dec!(10), paid_at), "payment.authorization_code"),
+        (
+            Payment::new(PaymentMethod::Pix, dec!(0), paid_at),
+            "payment.amount",
+        ),
+        (
+            Payment::new(PaymentMethod::Pix, dec!(10), paid_at).installments(2),
+            "payment.installments",
+        ),
+        (
+            Payment::new(PaymentMethod::DebitCard, dec!(10), paid_at),
+            "payment.authorization_code",
+        ),
     ] {
         let err = orders.register_payment("OM-2001", &p).await.unwrap_err();
-        assert!(matches!(err, Error::InvalidInput { field: ref f, .. } if f == field), "{err:?}");
+        assert!(
+            matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+            "{err:?}"
+        );
     }
 }
 
@@ -461,8 +504,14 @@ fn nfe_access_key_check_digit() {
     assert_eq!(k.series(), "001");
     assert_eq!(k.number(), "000012345");
     for (bad, rule) in [
-        ("52060433009911002506550120000007800267301614", "check digit 4, expected 5"),
-        ("35261123456780000190550010000123451000123450", "check digit 0, expected 3"),
+        (
+            "52060433009911002506550120000007800267301614",
+            "check digit 4, expected 5",
+        ),
+        (
+            "35261123456780000190550010000123451000123450",
+            "check digit 0, expected 3",
+        ),
         ("5206043300991100250655012000000780026730161", "44 digits"),
         ("5206043300991100250655012000000780026730161X", "44 digits"),
     ] {
@@ -475,7 +524,10 @@ fn nfe_access_key_check_digit() {
         }
     }
     // Remainder 0 or 1 gives check digit 0.
-    assert_eq!(totvs_omni::nfe::check_digit("3526110000000000000055001000000001100000001"), 1);
+    assert_eq!(
+        totvs_omni::nfe::check_digit("3526110000000000000055001000000001100000001"),
+        1
+    );
     let err = Nfe::new(
         "12345",
         "1",

@@ -5,8 +5,8 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use connector_core::{
-    Capability, Connector, Currency, Error, Money, OrderId, OrderState, OrderUpdate, PriceRecord,
-    Product, SecretString, Sku, Stock, LocationId,
+    Capability, Connector, Currency, Error, LocationId, Money, OrderId, OrderState, OrderUpdate,
+    PriceRecord, Product, SecretString, Sku, Stock,
 };
 use futures::{StreamExt, stream};
 use rust_decimal_macros::dec;
@@ -17,15 +17,19 @@ use totvs_omni::{
 };
 
 fn client(omni: &sim::OmniSimulator) -> OmniClient {
-    let config = OmniConfig::builder(sim::SITE_ID, sim::USERNAME, SecretString::from(sim::PASSWORD))
-        .load_host(omni.base_url())
-        .orders_api(
-            omni.orders_url(),
-            sim::ORDERS_USERNAME,
-            SecretString::from(sim::ORDERS_PASSWORD),
-        )
-        .build()
-        .unwrap();
+    let config = OmniConfig::builder(
+        sim::SITE_ID,
+        sim::USERNAME,
+        SecretString::from(sim::PASSWORD),
+    )
+    .load_host(omni.base_url())
+    .orders_api(
+        omni.orders_url(),
+        sim::ORDERS_USERNAME,
+        SecretString::from(sim::ORDERS_PASSWORD),
+    )
+    .build()
+    .unwrap();
     OmniClient::new(config).unwrap()
 }
 
@@ -36,7 +40,10 @@ async fn loads_are_applied_and_prices_for_unknown_products_are_refused() {
     // Prices before products: refused by Omni.
     let err = c
         .loads()
-        .load(IntegrationType::Prices, stream::iter(vec![PriceLine::new("CAM-P", dec!(129.90))]))
+        .load(
+            IntegrationType::Prices,
+            stream::iter(vec![PriceLine::new("CAM-P", dec!(129.90))]),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(422));
@@ -63,10 +70,16 @@ async fn loads_are_applied_and_prices_for_unknown_products_are_refused() {
         .unwrap();
     assert_eq!(report.steps, vec!["products", "prices", "stock"]);
     assert_eq!(report.refused_stock.len(), 1);
-    assert_eq!(report.products.as_ref().unwrap().job_id.as_deref(), Some("EXEC-1"));
+    assert_eq!(
+        report.products.as_ref().unwrap().job_id.as_deref(),
+        Some("EXEC-1")
+    );
     let s = omni.state();
     assert_eq!(s.products.len(), 2);
-    assert_eq!(s.prices["CAM-M"], ("139.9".to_string(), Some("119.9".to_string())));
+    assert_eq!(
+        s.prices["CAM-M"],
+        ("139.9".to_string(), Some("119.9".to_string()))
+    );
     assert_eq!(s.stock[&("CAM-P".to_string(), "LOJA-01".to_string())], "4");
     let types: Vec<u32> = s.loads.iter().map(|l| l.integration_type).collect();
     assert_eq!(types, vec![1, 7, 2]);
@@ -83,7 +96,10 @@ async fn wrong_integration_password_is_an_auth_error() {
     let err = OmniClient::new(config)
         .unwrap()
         .loads()
-        .load(IntegrationType::Products, stream::iter(vec![ProductLine::new("A", "Alpha")]))
+        .load(
+            IntegrationType::Products,
+            stream::iter(vec![ProductLine::new("A", "Alpha")]),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err:?}");
@@ -117,7 +133,10 @@ async fn paid_order_lifecycle_with_partial_rejection_and_the_kit_rule() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(omni.state().order_status("OM-1001").as_deref(), Some("PENDING_CONFIRMATION"));
+    assert_eq!(
+        omni.state().order_status("OM-1001").as_deref(),
+        Some("PENDING_CONFIRMATION")
+    );
 
     // Reject the whole kit: partial rejection of the order.
     orders
@@ -149,10 +168,18 @@ async fn paid_order_lifecycle_with_partial_rejection_and_the_kit_rule() {
     orders.invoice("OM-1001", &nfe).await.unwrap();
     orders.ship("OM-1001", &notice).await.unwrap();
     orders.deliver("OM-1001", shipped).await.unwrap();
-    assert_eq!(omni.state().order_status("OM-1001").as_deref(), Some("DELIVERED"));
+    assert_eq!(
+        omni.state().order_status("OM-1001").as_deref(),
+        Some("DELIVERED")
+    );
     assert_eq!(
         omni.state().actions,
-        vec!["reject OM-1001", "invoice OM-1001", "ship OM-1001", "deliver OM-1001"]
+        vec![
+            "reject OM-1001",
+            "invoice OM-1001",
+            "ship OM-1001",
+            "deliver OM-1001"
+        ]
     );
     assert_eq!(omni.state().logins, 1);
 }
@@ -167,19 +194,28 @@ async fn infinite_shelf_payment_moves_the_order_into_the_paid_lifecycle() {
     assert_eq!(pending.orders[0].extra["storeId"], "LOJA-01");
     let paid_at = Utc.with_ymd_and_hms(2026, 11, 24, 18, 20, 0).unwrap();
     let err = orders
-        .register_payment("OM-2001", &Payment::new(PaymentMethod::Pix, dec!(100), paid_at))
+        .register_payment(
+            "OM-2001",
+            &Payment::new(PaymentMethod::Pix, dec!(100), paid_at),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.platform_code(), Some("AMOUNT_MISMATCH"));
     orders
-        .register_payment("OM-2001", &Payment::new(PaymentMethod::Pix, dec!(129.90), paid_at))
+        .register_payment(
+            "OM-2001",
+            &Payment::new(PaymentMethod::Pix, dec!(129.90), paid_at),
+        )
         .await
         .unwrap();
     assert!(orders.pending_payment(1).await.unwrap().orders.is_empty());
     let paid = orders.pending_confirmation(1).await.unwrap();
     assert_eq!(paid.orders.len(), 2);
     orders.confirm("OM-2001").await.unwrap();
-    assert_eq!(omni.state().order_status("OM-2001").as_deref(), Some("CONFIRMED"));
+    assert_eq!(
+        omni.state().order_status("OM-2001").as_deref(),
+        Some("CONFIRMED")
+    );
 }
 
 #[tokio::test]
@@ -199,7 +235,10 @@ async fn connector_view_pushes_master_data_and_moves_orders() {
     conn.check().await.unwrap();
     let mut no_sku = Product::new(Sku::new("X").unwrap(), "sem sku");
     no_sku.sku = None;
-    let products = vec![Product::new(Sku::new("CAM-P").unwrap(), "Camiseta P"), no_sku];
+    let products = vec![
+        Product::new(Sku::new("CAM-P").unwrap(), "Camiseta P"),
+        no_sku,
+    ];
     let report = conn
         .product_sink()
         .unwrap()
@@ -209,13 +248,16 @@ async fn connector_view_pushes_master_data_and_moves_orders() {
     assert!(report.is_balanced());
     assert_eq!((report.sent, report.rejected.len()), (1, 1));
     assert_eq!(report.rejected[0].index, 1);
-    let prices = vec![PriceRecord::new(
-        Sku::new("CAM-P").unwrap(),
-        Money::new(dec!(129.90), Currency::BRL),
-    ), PriceRecord::new(
-        Sku::new("CAM-P").unwrap(),
-        Money::new(dec!(20), Currency::EUR),
-    )];
+    let prices = vec![
+        PriceRecord::new(
+            Sku::new("CAM-P").unwrap(),
+            Money::new(dec!(129.90), Currency::BRL),
+        ),
+        PriceRecord::new(
+            Sku::new("CAM-P").unwrap(),
+            Money::new(dec!(20), Currency::EUR),
+        ),
+    ];
     let report = conn
         .price_sink()
         .unwrap()
@@ -235,7 +277,10 @@ async fn connector_view_pushes_master_data_and_moves_orders() {
         .await
         .unwrap();
     assert!(report.is_complete_success());
-    assert_eq!(omni.state().stock[&("CAM-P".to_string(), "CD-SP".to_string())], "40");
+    assert_eq!(
+        omni.state().stock[&("CAM-P".to_string(), "CD-SP".to_string())],
+        "40"
+    );
 
     let feed = conn.order_feed().unwrap();
     let batch = feed.pull_orders(None).await.unwrap();
@@ -252,9 +297,15 @@ async fn connector_view_pushes_master_data_and_moves_orders() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "items"), "{err:?}");
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "items"),
+        "{err:?}"
+    );
     feed.update_order(&id, OrderUpdate::Confirm).await.unwrap();
-    assert_eq!(omni.state().order_status("OM-1001").as_deref(), Some("CONFIRMED"));
+    assert_eq!(
+        omni.state().order_status("OM-1001").as_deref(),
+        Some("CONFIRMED")
+    );
     let err = feed
         .update_order(&id, OrderUpdate::Cancel { reason: "x".into() })
         .await

@@ -6,6 +6,6 @@ pub mod order;
 
 pub use load::{IntegrationType, LoadReceipt};
 pub use order::{
-    DeliveryRequest, InvoiceRequest, KitRefusal, OmniCustomer, OmniOrder, OmniOrderItem, OmniStatus,
-    OrderList, PaymentRequest, RejectItem, RejectRequest, ShipRequest,
+    DeliveryRequest, InvoiceRequest, KitRefusal, OmniCustomer, OmniOrder, OmniOrderItem,
+    OmniStatus, OrderList, PaymentRequest, RejectItem, RejectRequest, ShipRequest,
 };
