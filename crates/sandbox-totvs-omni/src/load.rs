@@ -169,10 +169,8 @@ fn apply(s: &mut crate::State, ty: u32, records: &[Value]) -> Result<(), String>
             return Err(format!("registro {i}: produto {sku} não integrado"));
         }
         match ty {
-            7 => {
-                if text(&r["preco"]).is_none() {
-                    return Err(format!("registro {i}: preco ausente"));
-                }
+            7 if text(&r["preco"]).is_none() => {
+                return Err(format!("registro {i}: preco ausente"));
             }
             2 => {
                 let loja = r["loja"].as_str().unwrap_or_default();
@@ -183,10 +181,8 @@ fn apply(s: &mut crate::State, ty: u32, records: &[Value]) -> Result<(), String>
                     return Err(format!("registro {i}: quantidade ausente"));
                 }
             }
-            12 => {
-                if !s.products.contains_key(sku) {
-                    return Err(format!("registro {i}: produto {sku} não integrado"));
-                }
+            12 if !s.products.contains_key(sku) => {
+                return Err(format!("registro {i}: produto {sku} não integrado"));
             }
             _ => {}
         }
