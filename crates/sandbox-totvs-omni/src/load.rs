@@ -15,6 +15,8 @@ pub(crate) fn router(state: Shared) -> Router {
             "/integrador/session-less/integrations/{site}/integration-exec-post",
             post(exec_post),
         )
+        // Load files are large (a million stock lines is ~57 MB); axum's default limit is 2 MB.
+        .layer(axum::extract::DefaultBodyLimit::max(1 << 30))
         .with_state(state)
 }
 

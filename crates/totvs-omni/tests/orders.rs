@@ -539,3 +539,26 @@ fn nfe_access_key_check_digit() {
     .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "nfe.value"));
 }
+
+#[tokio::test]
+async fn a_429_on_a_read_is_retried_after_retry_after() {
+    let (server, omni, clock) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders/OM-1001"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "2"))
+        .up_to_n_times(1)
+        .expect(1)
+        .named("get 429")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders/OM-1001"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(ORDER))
+        .expect(1)
+        .named("get after 429")
+        .mount(&server)
+        .await;
+    let o = omni.orders().unwrap().get("OM-1001").await.unwrap();
+    assert_eq!(o.items.len(), 3);
+    assert_eq!(clock.sleeps(), vec![std::time::Duration::from_secs(2)]);
+}

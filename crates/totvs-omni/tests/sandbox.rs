@@ -312,3 +312,25 @@ async fn connector_view_pushes_master_data_and_moves_orders() {
         .unwrap_err();
     assert!(matches!(err, Error::Unsupported { .. }));
 }
+
+#[tokio::test]
+async fn a_503_on_the_order_list_is_retried_but_a_503_on_a_load_is_not() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    let c = client(&omni);
+    omni.faults
+        .inject_for("/api/orders", connector_sandbox::Fault::Status(503), 1);
+    let list = c.orders().unwrap().pending_confirmation(1).await.unwrap();
+    assert_eq!(list.orders.len(), 1);
+    omni.faults
+        .inject_for("/integrador", connector_sandbox::Fault::Status(503), 1);
+    let err = c
+        .loads()
+        .load(
+            IntegrationType::Products,
+            stream::iter(vec![ProductLine::new("A", "Alpha")]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert!(omni.state().products.is_empty());
+}
