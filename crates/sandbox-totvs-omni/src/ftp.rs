@@ -19,6 +19,11 @@ use unftp_sbe_fs::{Filesystem, Meta};
 
 const NO_FAULT: u64 = u64::MAX;
 
+/// The self-signed certificate (CN `localhost`, SAN `127.0.0.1`) the FTPS server presents;
+/// trust it in tests with `FtpDrop::add_root_certificate_pem`. Test material, not a secret.
+pub const TEST_CERT_PEM: &str = include_str!("../testdata/ftps-cert.pem");
+const TEST_KEY_PEM: &str = include_str!("../testdata/ftps-key.pem");
+
 #[derive(Debug)]
 struct PasswordAuth {
     user: String,
@@ -149,6 +154,7 @@ impl StorageBackend<DefaultUser> for FaultyFs {
 pub struct FtpServer {
     port: u16,
     root: tempfile::TempDir,
+    _tls_files: Option<tempfile::TempDir>,
     drop_after: Arc<AtomicU64>,
     task: JoinHandle<()>,
 }
@@ -157,6 +163,26 @@ impl FtpServer {
     /// Starts a server accepting `user`/`pass`, with passive ports chosen at random in
     /// 40000-59999 (100 ports per server, derived from the control port).
     pub async fn start(user: &str, pass: &str) -> std::io::Result<Self> {
+        Self::start_with(user, pass, false).await
+    }
+
+    /// Starts a server offering explicit FTPS (`AUTH TLS`) with [`TEST_CERT_PEM`].
+    pub async fn start_ftps(user: &str, pass: &str) -> std::io::Result<Self> {
+        Self::start_with(user, pass, true).await
+    }
+
+    async fn start_with(user: &str, pass: &str, tls: bool) -> std::io::Result<Self> {
+        let tls_files = if tls {
+            let dir = tempfile::tempdir()?;
+            std::fs::write(dir.path().join("cert.pem"), TEST_CERT_PEM)?;
+            std::fs::write(dir.path().join("key.pem"), TEST_KEY_PEM)?;
+            Some(dir)
+        } else {
+            None
+        };
+        let tls_paths = tls_files
+            .as_ref()
+            .map(|d| (d.path().join("cert.pem"), d.path().join("key.pem")));
         let root = tempfile::tempdir()?;
         let fs = Arc::new(Filesystem::new(root.path())?);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -173,7 +199,7 @@ impl FtpServer {
             while let Ok((stream, _)) = listener.accept().await {
                 let fs = fs.clone();
                 let fault = fault.clone();
-                let server = ServerBuilder::with_authenticator(
+                let mut builder = ServerBuilder::with_authenticator(
                     Box::new(move || FaultyFs {
                         inner: fs.clone(),
                         drop_after: fault.clone(),
@@ -181,8 +207,11 @@ impl FtpServer {
                     auth.clone(),
                 )
                 .greeting("sandbox-totvs-omni FTP")
-                .passive_ports(passive.clone())
-                .build();
+                .passive_ports(passive.clone());
+                if let Some((cert, key)) = &tls_paths {
+                    builder = builder.ftps(cert.clone(), key.clone());
+                }
+                let server = builder.build();
                 match server {
                     Ok(server) => {
                         tokio::spawn(async move {
@@ -196,6 +225,7 @@ impl FtpServer {
         Ok(Self {
             port,
             root,
+            _tls_files: tls_files,
             drop_after,
             task,
         })

@@ -31,7 +31,7 @@ use axum::Router;
 use connector_sandbox::{Faults, SandboxServer};
 use serde_json::{Value, json};
 
-pub use ftp::FtpServer;
+pub use ftp::{FtpServer, TEST_CERT_PEM};
 
 /// Site id the simulator serves.
 pub const SITE_ID: &str = "SITE-SANDBOX";

@@ -2,21 +2,38 @@
 //! the Omni integration. Files are uploaded under a temporary name (`<name>.part`) and renamed
 //! when complete, so Omni never picks up a half-written file.
 //!
-//! Plain FTP only for now (suppaftp's tokio client): FTPS is not implemented yet, so the
-//! password crosses the network in clear text; [`FtpDrop::new`] refuses non-loopback hosts
-//! unless [`FtpDrop::allow_plain_ftp`] is set.
+//! Security ([`FtpTls`]): by default the drop asks the server for its features and switches to
+//! explicit FTPS (`AUTH TLS`, rustls, system roots plus any [`FtpDrop::add_root_certificate_pem`])
+//! when it is offered. Without TLS the password crosses the network in clear text, so plain FTP
+//! to a non-loopback host is refused unless [`FtpDrop::allow_plain_ftp`] is set.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use connector_core::{Error, ExposeSecret, SecretString};
-use suppaftp::tokio::AsyncFtpStream;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
 use suppaftp::types::FileType;
 
 use crate::layout::LoadFile;
 use crate::loads::LoadTransport;
 use crate::model::LoadReceipt;
+
+/// Whether the FTP drop uses explicit FTPS (`AUTH TLS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FtpTls {
+    /// Use TLS when the server offers it (`FEAT` lists `AUTH TLS`), else plain FTP (default).
+    #[default]
+    WhenOffered,
+    /// Refuse a server that does not offer TLS.
+    Required,
+    /// Never use TLS.
+    Off,
+}
 
 /// Uploads load files to an FTP folder with temp-name + rename.
 pub struct FtpDrop {
@@ -27,6 +44,8 @@ pub struct FtpDrop {
     folder: String,
     allow_plain: bool,
     timeout: Duration,
+    tls: FtpTls,
+    extra_roots: Vec<CertificateDer<'static>>,
 }
 
 impl fmt::Debug for FtpDrop {
@@ -37,6 +56,7 @@ impl fmt::Debug for FtpDrop {
             .field("username", &self.username)
             .field("password", &"[REDACTED]")
             .field("folder", &self.folder)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -61,7 +81,54 @@ impl FtpDrop {
             folder: String::new(),
             allow_plain: false,
             timeout: Duration::from_secs(30),
+            tls: FtpTls::default(),
+            extra_roots: Vec::new(),
         }
+    }
+
+    /// The TLS policy (default [`FtpTls::WhenOffered`]).
+    pub fn tls(mut self, tls: FtpTls) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Trusts the certificates of a PEM bundle in addition to the system roots (a private CA,
+    /// or a test server's self-signed certificate).
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let mut found = false;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| {
+                Error::invalid("root_certificate", format!("is not valid PEM: {e}"))
+            })?;
+            self.extra_roots.push(cert);
+            found = true;
+        }
+        if !found {
+            return Err(Error::invalid("root_certificate", "holds no certificate"));
+        }
+        Ok(self)
+    }
+
+    fn tls_connector(&self) -> Result<AsyncRustlsConnector, Error> {
+        let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+        let native = rustls_native_certs::load_native_certs();
+        for cert in native.certs {
+            let _ = roots.add(cert);
+        }
+        for cert in &self.extra_roots {
+            roots
+                .add(cert.clone())
+                .map_err(|e| Error::invalid("root_certificate", format!("was refused: {e}")))?;
+        }
+        let provider = Arc::new(tokio_rustls::rustls::crypto::aws_lc_rs::default_provider());
+        let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::config(format!("FTPS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(AsyncRustlsConnector::from(
+            tokio_rustls::TlsConnector::from(Arc::new(config)),
+        ))
     }
 
     /// The remote folder (Omni's `totvsomni.ftp.base.folder`); default: the login folder.
@@ -86,18 +153,48 @@ impl FtpDrop {
         self.host == "localhost" || self.host == "::1" || self.host.starts_with("127.")
     }
 
-    async fn connect(&self) -> Result<AsyncFtpStream, Error> {
-        if !self.allow_plain && !self.is_loopback() {
+    async fn connect(&self) -> Result<AsyncRustlsFtpStream, Error> {
+        if self.tls == FtpTls::Off && !self.allow_plain && !self.is_loopback() {
             return Err(Error::config(
                 "FTP drop: plain FTP sends the password in clear text; opt in with \
-                 allow_plain_ftp(true) (FTPS is not implemented yet)",
+                 allow_plain_ftp(true)",
             ));
         }
         let addr = format!("{}:{}", self.host, self.port);
-        let mut ftp = tokio::time::timeout(self.timeout, AsyncFtpStream::connect(addr))
+        let mut ftp = tokio::time::timeout(self.timeout, AsyncRustlsFtpStream::connect(addr))
             .await
             .map_err(|_| Error::transient(format!("FTP connect to {} timed out", self.host)))?
             .map_err(|e| ftp_err("connect", e))?;
+        let offered = if self.tls == FtpTls::Off {
+            false
+        } else {
+            ftp.feat()
+                .await
+                .map(|f| {
+                    f.iter().any(|(k, v)| {
+                        k.eq_ignore_ascii_case("AUTH")
+                            && v.as_deref()
+                                .is_some_and(|v| v.to_ascii_uppercase().contains("TLS"))
+                    })
+                })
+                .unwrap_or(false)
+        };
+        if offered {
+            ftp = ftp
+                .into_secure(self.tls_connector()?, &self.host)
+                .await
+                .map_err(|e| ftp_err("AUTH TLS", e))?;
+        } else if self.tls == FtpTls::Required {
+            return Err(Error::config(format!(
+                "FTP drop: {} does not offer FTPS (AUTH TLS) and FtpTls::Required is set",
+                self.host
+            )));
+        } else if !self.allow_plain && !self.is_loopback() {
+            return Err(Error::config(
+                "FTP drop: the server offers no TLS, and plain FTP sends the password in clear \
+                 text; opt in with allow_plain_ftp(true)",
+            ));
+        }
         ftp.login(self.username.as_str(), self.password.expose_secret())
             .await
             .map_err(|e| Error::Auth {

@@ -59,7 +59,7 @@ use std::sync::Arc;
 pub use auth::OmniLogin;
 pub use config::{OmniConfig, OmniConfigBuilder};
 pub use connector_core::{Error, SecretString};
-pub use ftp::FtpDrop;
+pub use ftp::{FtpDrop, FtpTls};
 pub use layout::{
     AttributeLine, DecimalStyle, LayoutProfile, LoadFile, LoadFileWriter, LoadRecord, PriceLine,
     ProductLine, StockLine,
