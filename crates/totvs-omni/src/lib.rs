@@ -9,7 +9,7 @@
 //! | [`config`] | [`OmniConfig`]: load endpoint, site id, integration user, order API login; `from_env()` (`TOTVS_OMNI_*`) |
 //! | [`layout`] | typed load records ([`ProductLine`], [`PriceLine`], [`StockLine`], [`AttributeLine`]), the [`LayoutProfile`] of field names, a [`LoadFileWriter`] streaming JSON to disk |
 //! | [`loads`] | [`Loads`] over a [`LoadTransport`] ([`HttpExecPost`] multipart, or [`FtpDrop`]); [`LoadSequencer`] (products, then prices, then stock; refuses stock for absent stores) |
-//! | [`ftp`] | [`FtpDrop`]: upload as `name.part`, then rename |
+//! | [`ftp`] | [`FtpDrop`]: FTPS when offered ([`FtpTls`]), upload as `name.part`, then rename |
 //! | [`orders`] | [`OrdersClient`]: paid orders pending confirmation, confirm, reject items (kit rule), invoice (NF-e), ship, deliver; infinite-shelf orders and payments; [`OrderRoutes`] |
 //! | [`nfe`] | [`AccessKey`] (44 digits, mod-11 check digit), [`Nfe`] |
 //! | [`auth`] | [`OmniLogin`]: user/password login as a `TokenProvider` |
