@@ -334,3 +334,49 @@ async fn a_503_on_the_order_list_is_retried_but_a_503_on_a_load_is_not() {
     assert_eq!(err.status(), Some(503));
     assert!(omni.state().products.is_empty());
 }
+
+#[tokio::test]
+async fn a_price_for_an_unknown_product_is_isolated_and_the_others_land() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    let c = client(&omni);
+    c.loads()
+        .load(
+            IntegrationType::Products,
+            stream::iter(vec![
+                ProductLine::new("CAM-P", "Camiseta P"),
+                ProductLine::new("CAM-M", "Camiseta M"),
+            ]),
+        )
+        .await
+        .unwrap();
+    let brl = |v| Money::new(v, Currency::BRL);
+    let prices = vec![
+        PriceRecord::new(Sku::new("CAM-P").unwrap(), brl(dec!(129.90))),
+        PriceRecord::new(Sku::new("FANTASMA").unwrap(), brl(dec!(10))),
+        PriceRecord::new(Sku::new("CAM-M").unwrap(), brl(dec!(139.90))),
+    ];
+    let report = push_prices(&c, prices).await;
+    assert!(report.is_balanced());
+    assert_eq!(report.sent, 2);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].index, 1);
+    assert_eq!(report.rejected[0].key, "FANTASMA");
+    assert!(
+        report.rejected[0]
+            .error
+            .to_string()
+            .contains("não integrado")
+    );
+    let s = omni.state();
+    assert_eq!(s.prices.len(), 2);
+    assert!(!s.prices.contains_key("FANTASMA"));
+}
+
+async fn push_prices(c: &OmniClient, prices: Vec<PriceRecord>) -> connector_core::BatchReport {
+    let conn: &dyn Connector = c;
+    conn.price_sink()
+        .unwrap()
+        .push_prices(stream::iter(prices).boxed())
+        .await
+        .unwrap()
+}
