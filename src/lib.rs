@@ -10,6 +10,7 @@
 //! | `sandbox` (feature `sandbox`) | `connector-sandbox` | local simulators for examples and tests |
 //! | `amazon_mcf` (feature `amazon-mcf`) | `amazon-mcf` | has its off-Amazon orders shipped from FBA stock (Multi-Channel Fulfillment) |
 //! | [`one_b2b`] (feature `one-b2b`) | `one-b2b` | pushes clients, stock, prices, invoices to ONe B2B; pulls orders |
+//! | `totvs_omni` (feature `totvs-omni`) | `totvs-omni` | sells on TOTVS Omni: product/price/stock loads, order lifecycle |
 //!
 //! Platform crates (`accor-oms`, `totvs-omni`, `amazon-mcf`, `one-b2b`) join as their features.
 //!
@@ -28,3 +29,5 @@ pub use connector_http as http;
 pub use connector_sandbox as sandbox;
 #[cfg(feature = "one-b2b")]
 pub use one_b2b;
+#[cfg(feature = "totvs-omni")]
+pub use totvs_omni;

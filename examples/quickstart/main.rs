@@ -11,6 +11,8 @@ mod amazon_mcf;
 mod core_tour;
 #[cfg(feature = "one-b2b")]
 mod one_b2b;
+#[cfg(feature = "totvs-omni")]
+mod totvs_omni;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -27,6 +29,10 @@ async fn main() -> anyhow::Result<()> {
     {
         println!("== ONe B2B: bulk stock, order cursor, shipping");
         one_b2b::run().await?;
+    #[cfg(feature = "totvs-omni")]
+    {
+        println!("== TOTVS Omni: a stock load and a paid order confirmed");
+        totvs_omni::run().await?;
         println!();
     }
     println!("quick start finished");
