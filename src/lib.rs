@@ -12,7 +12,7 @@
 //! | [`one_b2b`] (feature `one-b2b`) | `one-b2b` | pushes clients, stock, prices, invoices to ONe B2B; pulls orders |
 //! | `totvs_omni` (feature `totvs-omni`) | `totvs-omni` | sells on TOTVS Omni: product/price/stock loads, order lifecycle |
 //!
-//! Platform crates (`accor-oms`, `totvs-omni`, `amazon-mcf`, `one-b2b`) join as their features.
+//! `accor-oms` joins with its own feature when it lands.
 //!
 //! ```
 //! use erp_connectors::core::{Currency, Money};

@@ -24,17 +24,19 @@ async fn main() -> anyhow::Result<()> {
         println!("== Amazon MCF: place, ship, track, stock (local simulator)");
         amazon_mcf::run().await?;
     }
-    println!();
     #[cfg(feature = "one-b2b")]
     {
+        println!();
         println!("== ONe B2B: bulk stock, order cursor, shipping");
         one_b2b::run().await?;
+    }
     #[cfg(feature = "totvs-omni")]
     {
+        println!();
         println!("== TOTVS Omni: a stock load and a paid order confirmed");
         totvs_omni::run().await?;
-        println!();
     }
+    println!();
     println!("quick start finished");
     Ok(())
 }
