@@ -114,10 +114,8 @@ pub mod decimal_number {
     /// Writes the decimal as a JSON number; errors if digits would be lost.
     /// Whole numbers are written without a fraction (`3`, not `3.0`).
     pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-        if value.fract().is_zero() {
-            if let Ok(i) = i64::try_from(value.trunc()) {
-                return s.serialize_i64(i);
-            }
+        if let (true, Ok(i)) = (value.fract().is_zero(), i64::try_from(value.trunc())) {
+            return s.serialize_i64(i);
         }
         let f = decimal_to_f64_exact(value).map_err(serde::ser::Error::custom)?;
         s.serialize_f64(f)
