@@ -504,14 +504,14 @@ impl russh_sftp::server::Handler for SftpFs {
             .map(|d| *d)
             .unwrap_or(None);
         let mut cut_now = false;
-        if let Some(limit) = limit {
-            if self.served + want >= limit {
-                want = limit.saturating_sub(self.served);
-                if let Ok(mut d) = self.shared.faults.inner.drop_after.lock() {
-                    *d = None;
-                }
-                cut_now = true;
+        if let Some(limit) = limit
+            && self.served + want >= limit
+        {
+            want = limit.saturating_sub(self.served);
+            if let Ok(mut d) = self.shared.faults.inner.drop_after.lock() {
+                *d = None;
             }
+            cut_now = true;
         }
         let mut buf = vec![0u8; want as usize];
         let mut n = 0;

@@ -128,13 +128,13 @@ pub(crate) fn download_worker(
             }
         }
     }
-    if let Some(size) = expected {
-        if offset != size {
-            return Some(Error::io(
-                format!("{path}: downloaded {offset} bytes but the server reports {size}"),
-                std::io::Error::other("size mismatch"),
-            ));
-        }
+    if let Some(size) = expected
+        && offset != size
+    {
+        return Some(Error::io(
+            format!("{path}: downloaded {offset} bytes but the server reports {size}"),
+            std::io::Error::other("size mismatch"),
+        ));
     }
     None
 }

@@ -315,10 +315,10 @@ async fn a_cancelled_download_leaves_no_partial_file() {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let tx = Mutex::new(Some(tx));
     let opts = DownloadOptions::new().progress(move |p| {
-        if p.done > 0 {
-            if let Some(tx) = tx.lock().unwrap().take() {
-                let _ = tx.send(());
-            }
+        if p.done > 0
+            && let Some(tx) = tx.lock().unwrap().take()
+        {
+            let _ = tx.send(());
         }
     });
     let download = sftp.download_to_with("/big.bin", &dest, &opts);
