@@ -8,6 +8,7 @@
 //! | [`core`] | `connector-core` | shared models, `Connector` traits, errors, batching, cursors |
 //! | [`http`] | `connector-http` | (the HTTP runtime every platform uses) |
 //! | `sandbox` (feature `sandbox`) | `connector-sandbox` | local simulators for examples and tests |
+//! | `sftp` (feature `sftp`) | `connector-sftp` | (the SFTP transport: resumable, verified downloads, atomic uploads, CSV records) |
 //!
 //! Platform crates (`accor-oms`, `totvs-omni`, `amazon-mcf`, `one-b2b`) join as their features.
 //!
@@ -22,3 +23,5 @@ pub use connector_core as core;
 pub use connector_http as http;
 #[cfg(feature = "sandbox")]
 pub use connector_sandbox as sandbox;
+#[cfg(feature = "sftp")]
+pub use connector_sftp as sftp;
