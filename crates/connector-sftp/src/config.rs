@@ -478,6 +478,16 @@ mod tests {
     }
 
     #[test]
+    fn resume_backoff_doubles_and_is_capped() {
+        let p = ResumePolicy::new(20, Duration::from_millis(200));
+        assert_eq!(p.backoff(1), Duration::from_millis(200));
+        assert_eq!(p.backoff(2), Duration::from_millis(400));
+        assert_eq!(p.backoff(4), Duration::from_millis(1600));
+        assert_eq!(p.backoff(20), Duration::from_secs(30));
+        assert_eq!(ResumePolicy::never().max_attempts, 0);
+    }
+
+    #[test]
     fn from_lookup_reads_prefixed_variables() {
         let vars: HashMap<&str, &str> = [
             ("ACCOR_SFTP_HOST", "sftp.accor.example"),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use connector_core::{ApiContext, Error, Result};
 use ssh2::{OpenFlags, OpenType, RenameFlags};
 use tokio::sync::mpsc;
@@ -200,7 +200,7 @@ impl Read for ChannelReader {
         }
         let n = out.len().min(self.current.len());
         out[..n].copy_from_slice(&self.current[..n]);
-        let _ = self.current.split_to(n);
+        self.current.advance(n);
         Ok(n)
     }
 }

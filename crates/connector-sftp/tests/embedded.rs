@@ -518,3 +518,37 @@ async fn connection_refused_is_transient() {
     .unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_upload_removes_its_temporary_file() {
+    let env = start().await;
+    let sftp = client(&env);
+    let local = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(local.path(), prng_bytes(40 * 1024 * 1024, 8)).unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let tx = Mutex::new(Some(tx));
+    let opts = UploadOptions::new().progress(move |_| {
+        if let Some(tx) = tx.lock().unwrap().take() {
+            let _ = tx.send(());
+        }
+    });
+    let upload = sftp.upload_with(local.path(), "/big.bin", &opts);
+    tokio::select! {
+        r = upload => panic!("upload finished before the cancel: {r:?}"),
+        _ = rx => {}
+    }
+    // The blocking worker notices at its next chunk and removes the temporary file.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = std::fs::read_dir(env.root.path()).unwrap().count();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{left} file(s) left on the server"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!env.root.path().join("big.bin").exists());
+}
