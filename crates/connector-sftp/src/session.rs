@@ -13,16 +13,10 @@ use crate::auth::{HostKeyPolicy, SftpAuth, format_fingerprint, parse_fingerprint
 use crate::config::SftpConfig;
 
 // libssh2 session error codes (LIBSSH2_ERROR_*).
-const ERR_SOCKET_SEND: i32 = -7;
 const ERR_KEX_FAILURE: i32 = -8;
-const ERR_TIMEOUT: i32 = -9;
-const ERR_SOCKET_DISCONNECT: i32 = -13;
 const ERR_FILE: i32 = -16;
 const ERR_AUTHENTICATION_FAILED: i32 = -18;
 const ERR_PUBLICKEY_UNVERIFIED: i32 = -19;
-const ERR_CHANNEL_CLOSED: i32 = -26;
-const ERR_CHANNEL_EOF_SENT: i32 = -27;
-const ERR_SOCKET_RECV: i32 = -43;
 const ERR_METHOD_NONE: i32 = -5;
 // SFTP status codes (LIBSSH2_FX_*).
 const FX_EOF: i32 = 1;
@@ -257,17 +251,9 @@ fn transient_ssh(message: String, e: ssh2::Error) -> Error {
 /// Whether the error means the connection itself failed (so a reconnect may help).
 pub(crate) fn is_connection_error(e: &ssh2::Error) -> bool {
     match e.code() {
-        ErrorCode::Session(c) => {
-            matches!(
-                c,
-                ERR_SOCKET_SEND
-                    | ERR_SOCKET_RECV
-                    | ERR_SOCKET_DISCONNECT
-                    | ERR_TIMEOUT
-                    | ERR_CHANNEL_CLOSED
-                    | ERR_CHANNEL_EOF_SENT
-            ) || c < 0
-        }
+        // Every libssh2 session-level error (socket send/recv, disconnect, timeout, channel
+        // closed...) means the transport itself failed: a new session may succeed.
+        ErrorCode::Session(_) => true,
         ErrorCode::SFTP(c) => matches!(c, FX_NO_CONNECTION | FX_CONNECTION_LOST),
     }
 }
