@@ -49,6 +49,41 @@ async fn ours(cfg: SftpConfig, remote: &str, size: u64) -> Result<f64, String> {
     Ok(size as f64 / 1e6 / started.elapsed().as_secs_f64())
 }
 
+/// The same download with a bare libssh2 read loop (no async facade, no channel): the
+/// reference for the facade's overhead.
+fn raw_libssh2(
+    port: u16,
+    user: &str,
+    key: &Path,
+    remote: &str,
+    size: u64,
+    chunk: usize,
+) -> Result<f64, String> {
+    use std::io::Read;
+    let started = Instant::now();
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    let mut sess = ssh2::Session::new().map_err(|e| e.to_string())?;
+    sess.set_tcp_stream(tcp);
+    sess.handshake().map_err(|e| e.to_string())?;
+    sess.userauth_pubkey_file(user, None, key, None)
+        .map_err(|e| e.to_string())?;
+    let sftp = sess.sftp().map_err(|e| e.to_string())?;
+    let mut f = sftp.open(Path::new(remote)).map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; chunk];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf).map_err(|e| e.to_string())?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+    }
+    if n != size {
+        return Err(format!("got {n} of {size} bytes"));
+    }
+    Ok(size as f64 / 1e6 / started.elapsed().as_secs_f64())
+}
+
 /// Downloads `remote` with `sftp -b` (key auth) to /dev/null; returns MB/s.
 fn openssh_client(
     port: u16,
@@ -225,6 +260,21 @@ async fn main() {
         show(&format!("loopback OpenSSH, connector-sftp ({label})"), &b);
         loopback.push((label, b));
     }
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(raw_libssh2(
+            sshd.port,
+            &sshd.user,
+            &sshd.client_key,
+            &remote,
+            size,
+            2 * 1024 * 1024,
+        ));
+    }
+    show(
+        "loopback OpenSSH, bare libssh2 loop, 2 MiB reads (reference)",
+        &best(&r),
+    );
     let mut theirs = Vec::new();
     for (label, cipher) in [
         ("default", None),
