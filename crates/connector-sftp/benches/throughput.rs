@@ -347,6 +347,33 @@ async fn main() {
     show("50 ms RTT, OpenSSH sftp client (aes256-gcm)", &theirs_rtt);
     ratio("50 ms RTT ratio (ours / OpenSSH)", &ours_rtt, &theirs_rtt);
 
+    // Same RTT, both sides on their default cipher (chacha20-poly1305 against OpenSSH 9).
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(ours(cfg(proxy, None), &remote, size).await);
+    }
+    let ours_rtt = best(&r);
+    show("50 ms RTT, connector-sftp (default)", &ours_rtt);
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(openssh_client(
+            proxy,
+            &sshd.user,
+            &sshd.client_key,
+            &kh,
+            None,
+            &remote,
+            size,
+        ));
+    }
+    let theirs_rtt = best(&r);
+    show("50 ms RTT, OpenSSH sftp client (default)", &theirs_rtt);
+    ratio(
+        "50 ms RTT ratio, default ciphers (ours / OpenSSH)",
+        &ours_rtt,
+        &theirs_rtt,
+    );
+
     // The embedded russh server (key auth so the OpenSSH client can log in too).
     let public = std::fs::read_to_string(sshd.client_key.with_extension("pub")).unwrap();
     let server = SftpServer::start(

@@ -67,9 +67,15 @@ impl Drop for Sshd {
 impl Sshd {
     /// Starts sshd, or returns `Err(reason)` when this machine cannot run one.
     pub fn start() -> Result<Self, String> {
-        let sshd = Path::new("/usr/sbin/sshd");
+        // SFTP_TEST_SSHD overrides the path (e.g. to check the skip path locally).
+        let sshd = std::env::var_os("SFTP_TEST_SSHD")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/sbin/sshd"));
         if !sshd.exists() {
-            return Err("/usr/sbin/sshd not found (apt-get install openssh-server)".into());
+            return Err(format!(
+                "{} not found (apt-get install openssh-server)",
+                sshd.display()
+            ));
         }
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let (host_key, host_pub) =
@@ -101,7 +107,7 @@ impl Sshd {
         )
         .map_err(|e| e.to_string())?;
         let log = std::fs::File::create(dir.path().join("sshd.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(sshd)
+        let child = Command::new(&sshd)
             .arg("-D")
             .arg("-e")
             .arg("-f")
