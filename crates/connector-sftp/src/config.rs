@@ -518,5 +518,22 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("X_KNOWN_HOSTS"), "{err}");
+
+        let both = |k: &str| match k {
+            "Y_HOST" => Some("h".to_string()),
+            "Y_USER" => Some("u".to_string()),
+            "Y_PASSWORD" => Some("pw-secret-1".to_string()),
+            "Y_PRIVATE_KEY" => Some("/keys/id".to_string()),
+            "Y_KNOWN_HOSTS" => Some("/kh".to_string()),
+            _ => None,
+        };
+        let err = SftpConfig::from_lookup("Y_", both).unwrap_err();
+        assert!(err.to_string().contains("only one of Y_PASSWORD"), "{err}");
+        assert!(!err.to_string().contains("pw-secret-1"), "{err}");
+        let key_only = |k: &str| if k == "Y_PASSWORD" { None } else { both(k) };
+        let cfg = SftpConfig::from_lookup("Y_", key_only).unwrap();
+        assert!(matches!(cfg.auth, SftpAuth::PrivateKeyFile { .. }));
+        assert!(matches!(cfg.host_key, HostKeyPolicy::KnownHosts(_)));
+        assert_eq!(cfg.port, DEFAULT_PORT);
     }
 }

@@ -219,6 +219,13 @@ async fn byte_exact_downloads_of_0_1_and_1mib_plus_1() {
         assert_eq!((r.wire_bytes, r.resumes), (size as u64, 0));
         assert_eq!(std::fs::read(&dest).unwrap(), data, "size {size}");
     }
+    std::fs::create_dir(env.root.path().join("dir")).unwrap();
+    let err = sftp
+        .download_to("/dir", out.path().join("d"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(!out.path().join("d").exists());
     let err = sftp
         .download_to("/missing.bin", out.path().join("m"))
         .await
