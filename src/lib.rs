@@ -11,6 +11,7 @@
 //! | `amazon_mcf` (feature `amazon-mcf`) | `amazon-mcf` | has its off-Amazon orders shipped from FBA stock (Multi-Channel Fulfillment) |
 //! | [`one_b2b`] (feature `one-b2b`) | `one-b2b` | pushes clients, stock, prices, invoices to ONe B2B; pulls orders |
 //! | `totvs_omni` (feature `totvs-omni`) | `totvs-omni` | sells on TOTVS Omni: product/price/stock loads, order lifecycle |
+//! | `sftp` (feature `sftp`) | `connector-sftp` | (the SFTP transport: resumable, verified downloads, atomic uploads, CSV records) |
 //!
 //! `accor-oms` joins with its own feature when it lands.
 //!
@@ -31,3 +32,5 @@ pub use connector_sandbox as sandbox;
 pub use one_b2b;
 #[cfg(feature = "totvs-omni")]
 pub use totvs_omni;
+#[cfg(feature = "sftp")]
+pub use connector_sftp as sftp;

@@ -11,6 +11,8 @@ mod amazon_mcf;
 mod core_tour;
 #[cfg(feature = "one-b2b")]
 mod one_b2b;
+#[cfg(feature = "sftp")]
+mod sftp_leg;
 #[cfg(feature = "totvs-omni")]
 mod totvs_omni;
 
@@ -18,6 +20,12 @@ mod totvs_omni;
 async fn main() -> anyhow::Result<()> {
     println!("== core: models, tokens, bulk pushes");
     core_tour::run().await?;
+    #[cfg(feature = "sftp")]
+    {
+        println!();
+        println!("== sftp: the transport for Accor's catalog files (embedded SFTP server)");
+        sftp_leg::run().await?;
+    }
     #[cfg(feature = "amazon-mcf")]
     {
         println!();

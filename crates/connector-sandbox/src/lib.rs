@@ -8,6 +8,8 @@
 //!   `invalid_client` / `invalid_grant` answers) and token checks for simulator routes;
 //! * [`Faults`]: fault injection (N failures then success, 429 with or without `Retry-After`,
 //!   5xx, HTML 503, delays, dropped connections, expired tokens, malformed bodies);
+//! * `sftp::SftpServer` (feature `sftp`): an embedded SFTP server with password and key auth
+//!   and "drop the connection after N bytes" fault injection;
 //! * [`Harness`]: all of it started at once, with a small protected bulk API ([`demo`]) used by
 //!   the quick start.
 //!
@@ -32,6 +34,8 @@ pub mod demo;
 mod faults;
 mod oauth;
 mod server;
+#[cfg(feature = "sftp")]
+pub mod sftp;
 
 use std::time::Duration;
 

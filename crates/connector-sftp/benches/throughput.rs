@@ -1,0 +1,445 @@
+//! SFTP download throughput: our transport vs the OpenSSH `sftp` client, in the same run.
+//!
+//! ```text
+//! cargo bench -p connector-sftp                       # 256 MiB, 2 runs per case
+//! SFTP_BENCH_MB=64 SFTP_BENCH_RUNS=3 cargo bench -p connector-sftp
+//! ```
+//!
+//! Cases: loopback OpenSSH (`/usr/sbin/sshd` started on a temporary config), the same behind a
+//! delay proxy adding ~50 ms of round-trip time (25 ms each way; netem is not available), and
+//! the embedded russh server of `connector-sandbox`. For ours, the cipher preference is varied.
+//! Each case reports the best of the runs in MB/s (10^6 bytes per second) and the ratio.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use connector_sandbox::sftp::{SftpServer, SftpServerConfig};
+use connector_sftp::{SftpClient, SftpConfig};
+use futures::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Downloads `remote` with our transport, discarding the bytes; returns MB/s.
+async fn ours(cfg: SftpConfig, remote: &str, size: u64) -> Result<f64, String> {
+    let sftp = SftpClient::new(cfg);
+    let started = Instant::now();
+    let mut s = sftp
+        .download_stream(remote)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut n = 0u64;
+    while let Some(c) = s.next().await {
+        n += c.map_err(|e| e.to_string())?.len() as u64;
+    }
+    if n != size {
+        return Err(format!("got {n} of {size} bytes"));
+    }
+    Ok(size as f64 / 1e6 / started.elapsed().as_secs_f64())
+}
+
+/// The same download with a bare libssh2 read loop (no async facade, no channel): the
+/// reference for the facade's overhead.
+fn raw_libssh2(
+    port: u16,
+    user: &str,
+    key: &Path,
+    remote: &str,
+    size: u64,
+    chunk: usize,
+) -> Result<f64, String> {
+    use std::io::Read;
+    let started = Instant::now();
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    let mut sess = ssh2::Session::new().map_err(|e| e.to_string())?;
+    sess.set_tcp_stream(tcp);
+    sess.handshake().map_err(|e| e.to_string())?;
+    sess.userauth_pubkey_file(user, None, key, None)
+        .map_err(|e| e.to_string())?;
+    let sftp = sess.sftp().map_err(|e| e.to_string())?;
+    let mut f = sftp.open(Path::new(remote)).map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; chunk];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf).map_err(|e| e.to_string())?;
+        if k == 0 {
+            break;
+        }
+        n += k as u64;
+    }
+    if n != size {
+        return Err(format!("got {n} of {size} bytes"));
+    }
+    Ok(size as f64 / 1e6 / started.elapsed().as_secs_f64())
+}
+
+/// Downloads `remote` with `sftp -b` (key auth) to /dev/null; returns MB/s.
+fn openssh_client(
+    port: u16,
+    user: &str,
+    key: &Path,
+    known_hosts: &Path,
+    cipher: Option<&str>,
+    remote: &str,
+    size: u64,
+) -> Result<f64, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let batch = dir.path().join("batch");
+    std::fs::write(&batch, format!("get {remote} /dev/null\n")).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new("sftp");
+    cmd.arg("-q")
+        .arg("-b")
+        .arg(&batch)
+        .arg("-i")
+        .arg(key)
+        .arg("-P")
+        .arg(port.to_string())
+        .arg("-o")
+        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
+        .arg("-o")
+        .arg("StrictHostKeyChecking=yes")
+        .arg("-o")
+        .arg("BatchMode=yes");
+    if let Some(c) = cipher {
+        cmd.arg("-o").arg(format!("Ciphers={c}"));
+    }
+    cmd.arg(format!("{user}@127.0.0.1"));
+    let started = Instant::now();
+    let out = cmd.output().map_err(|e| format!("cannot run sftp: {e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!(
+            "sftp failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(size as f64 / 1e6 / secs)
+}
+
+/// A TCP proxy on loopback that delays every chunk by `one_way` in each direction (so the
+/// round trip grows by twice that) without limiting bandwidth.
+async fn delay_proxy(target: u16, one_way: Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = TcpStream::connect(("127.0.0.1", target)).await else {
+                continue;
+            };
+            let _ = client.set_nodelay(true);
+            let _ = server.set_nodelay(true);
+            let (cr, cw) = client.into_split();
+            let (sr, sw) = server.into_split();
+            tokio::spawn(pipe(cr, sw, one_way));
+            tokio::spawn(pipe(sr, cw, one_way));
+        }
+    });
+    port
+}
+
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    delay: Duration,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(tokio::time::Instant, Vec<u8>)>();
+    let writer = tokio::spawn(async move {
+        while let Some((due, data)) = rx.recv().await {
+            tokio::time::sleep_until(due).await;
+            if to.write_all(&data).await.is_err() {
+                return;
+            }
+        }
+        let _ = to.shutdown().await;
+    });
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if tx
+                    .send((tokio::time::Instant::now() + delay, buf[..n].to_vec()))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        }
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+fn best(results: &[Result<f64, String>]) -> Result<f64, String> {
+    let ok: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    if ok.is_empty() {
+        Err(results
+            .iter()
+            .find_map(|r| r.as_ref().err().cloned())
+            .unwrap_or_default())
+    } else {
+        Ok(ok.into_iter().fold(0.0, f64::max))
+    }
+}
+
+fn show(label: &str, r: &Result<f64, String>) {
+    match r {
+        Ok(v) => println!("{label:<58} {v:>8.1} MB/s"),
+        Err(e) => println!("{label:<58} {:>8}  ({e})", "n/a"),
+    }
+}
+
+fn ratio(label: &str, a: &Result<f64, String>, b: &Result<f64, String>) {
+    if let (Ok(a), Ok(b)) = (a, b) {
+        println!("{label:<58} {:>8.2}x", a / b);
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let mb = env_num("SFTP_BENCH_MB", 256);
+    let runs = env_num("SFTP_BENCH_RUNS", 2).max(1);
+    let size = mb * 1024 * 1024;
+    let sshd = match common::Sshd::start() {
+        Ok(s) => s,
+        Err(why) => {
+            println!("SKIPPED the SFTP benchmark: {why}");
+            return;
+        }
+    };
+    let remote = sshd.files().join("bench.bin");
+    std::fs::write(&remote, common::prng_bytes(size as usize, 1)).unwrap();
+    let remote = remote.to_str().unwrap().to_string();
+    println!("SFTP download of {mb} MiB, best of {runs} run(s) per case");
+
+    let cfg = |port: u16, ciphers: Option<&str>| {
+        let mut b = SftpConfig::builder("127.0.0.1")
+            .port(port)
+            .username(&sshd.user)
+            .private_key_file(&sshd.client_key, None)
+            .host_key_fingerprint(&sshd.fingerprint)
+            .session_timeout(Duration::from_secs(120));
+        if let Some(c) = ciphers {
+            b = b.ciphers(c);
+        }
+        b.build().unwrap()
+    };
+    let negotiated = SftpClient::new(cfg(sshd.port, None))
+        .negotiated_cipher()
+        .await
+        .unwrap_or(None)
+        .unwrap_or_default();
+    println!("libssh2 default cipher against OpenSSH: {negotiated}");
+
+    // Paired runs (ours, then OpenSSH, back to back) so that load from other processes hits
+    // both sides of each ratio alike; the median of the per-pair ratios is the robust figure.
+    let mut ratios = Vec::new();
+    for i in 0..runs.max(3) {
+        let a = ours(cfg(sshd.port, None), &remote, size).await;
+        let b = openssh_client(
+            sshd.port,
+            &sshd.user,
+            &sshd.client_key,
+            &sshd.known_hosts,
+            None,
+            &remote,
+            size,
+        );
+        if let (Ok(a), Ok(b)) = (&a, &b) {
+            println!(
+                "loopback pair {i}: connector-sftp {a:.1} MB/s, OpenSSH sftp {b:.1} MB/s ({:.2}x)",
+                a / b
+            );
+            ratios.push(a / b);
+        }
+    }
+    ratios.sort_by(f64::total_cmp);
+    if let Some(m) = ratios.get(ratios.len() / 2) {
+        println!(
+            "{:<58} {m:>8.2}x",
+            "loopback median paired ratio (default ciphers)"
+        );
+    }
+
+    let mut loopback = Vec::new();
+    for (label, ciphers) in [
+        ("default", None),
+        ("aes256-gcm", Some("aes256-gcm@openssh.com")),
+        ("aes128-ctr", Some("aes128-ctr")),
+        ("chacha20-poly1305", Some("chacha20-poly1305@openssh.com")),
+    ] {
+        let mut r = Vec::new();
+        for _ in 0..runs {
+            r.push(ours(cfg(sshd.port, ciphers), &remote, size).await);
+        }
+        let b = best(&r);
+        show(&format!("loopback OpenSSH, connector-sftp ({label})"), &b);
+        loopback.push((label, b));
+    }
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(raw_libssh2(
+            sshd.port,
+            &sshd.user,
+            &sshd.client_key,
+            &remote,
+            size,
+            2 * 1024 * 1024,
+        ));
+    }
+    show(
+        "loopback OpenSSH, bare libssh2 loop, 2 MiB reads (reference)",
+        &best(&r),
+    );
+    let mut theirs = Vec::new();
+    for (label, cipher) in [
+        ("default", None),
+        ("aes256-gcm", Some("aes256-gcm@openssh.com")),
+        ("chacha20-poly1305", Some("chacha20-poly1305@openssh.com")),
+    ] {
+        let mut r = Vec::new();
+        for _ in 0..runs {
+            r.push(openssh_client(
+                sshd.port,
+                &sshd.user,
+                &sshd.client_key,
+                &sshd.known_hosts,
+                cipher,
+                &remote,
+                size,
+            ));
+        }
+        let b = best(&r);
+        show(
+            &format!("loopback OpenSSH, OpenSSH sftp client ({label})"),
+            &b,
+        );
+        theirs.push((label, b));
+    }
+    let best_ours = best(&loopback.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>());
+    let best_theirs = best(&theirs.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>());
+    ratio(
+        "loopback ratio (best ours / best OpenSSH)",
+        &best_ours,
+        &best_theirs,
+    );
+    ratio(
+        "loopback ratio (default / default)",
+        &loopback[0].1,
+        &theirs[0].1,
+    );
+
+    // ~50 ms of added round-trip time.
+    let proxy = delay_proxy(sshd.port, Duration::from_millis(25)).await;
+    let kh = sshd.dir.path().join("known_hosts_proxy");
+    let host_pub = std::fs::read_to_string(sshd.dir.path().join("host_key.pub")).unwrap();
+    std::fs::write(&kh, format!("[127.0.0.1]:{proxy} {}", host_pub.trim())).unwrap();
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(
+            ours(
+                cfg(proxy, Some("aes256-gcm@openssh.com,aes128-ctr")),
+                &remote,
+                size,
+            )
+            .await,
+        );
+    }
+    let ours_rtt = best(&r);
+    show("50 ms RTT, connector-sftp (aes256-gcm)", &ours_rtt);
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(openssh_client(
+            proxy,
+            &sshd.user,
+            &sshd.client_key,
+            &kh,
+            Some("aes256-gcm@openssh.com"),
+            &remote,
+            size,
+        ));
+    }
+    let theirs_rtt = best(&r);
+    show("50 ms RTT, OpenSSH sftp client (aes256-gcm)", &theirs_rtt);
+    ratio("50 ms RTT ratio (ours / OpenSSH)", &ours_rtt, &theirs_rtt);
+
+    // Same RTT, both sides on their default cipher (chacha20-poly1305 against OpenSSH 9).
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(ours(cfg(proxy, None), &remote, size).await);
+    }
+    let ours_rtt = best(&r);
+    show("50 ms RTT, connector-sftp (default)", &ours_rtt);
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(openssh_client(
+            proxy,
+            &sshd.user,
+            &sshd.client_key,
+            &kh,
+            None,
+            &remote,
+            size,
+        ));
+    }
+    let theirs_rtt = best(&r);
+    show("50 ms RTT, OpenSSH sftp client (default)", &theirs_rtt);
+    ratio(
+        "50 ms RTT ratio, default ciphers (ours / OpenSSH)",
+        &ours_rtt,
+        &theirs_rtt,
+    );
+
+    // The embedded russh server (key auth so the OpenSSH client can log in too).
+    let public = std::fs::read_to_string(sshd.client_key.with_extension("pub")).unwrap();
+    let server = SftpServer::start(
+        SftpServerConfig::new(sshd.files()).authorized_key(&sshd.user, public.trim()),
+    )
+    .await
+    .unwrap();
+    let ecfg = SftpConfig::builder(server.host())
+        .port(server.port())
+        .username(&sshd.user)
+        .private_key_file(&sshd.client_key, None)
+        .host_key_fingerprint(server.host_key_fingerprint())
+        .session_timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(ours(ecfg.clone(), "/bench.bin", size).await);
+    }
+    let ours_emb = best(&r);
+    show("embedded russh server, connector-sftp", &ours_emb);
+    let ekh = sshd.dir.path().join("known_hosts_embedded");
+    std::fs::write(&ekh, format!("{}\n", server.known_hosts_line())).unwrap();
+    let mut r = Vec::new();
+    for _ in 0..runs {
+        r.push(openssh_client(
+            server.port(),
+            &sshd.user,
+            &sshd.client_key,
+            &ekh,
+            None,
+            "/bench.bin",
+            size,
+        ));
+    }
+    let theirs_emb = best(&r);
+    show("embedded russh server, OpenSSH sftp client", &theirs_emb);
+    ratio("embedded ratio (ours / OpenSSH)", &ours_emb, &theirs_emb);
+}

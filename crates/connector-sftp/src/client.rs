@@ -1,0 +1,356 @@
+//! [`SftpClient`]: the async facade. Every libssh2 call runs on `spawn_blocking`; every
+//! operation opens its own session, so concurrent transfers never serialize on one session.
+
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use connector_core::{Error, Result};
+use futures::Stream;
+use serde::de::DeserializeOwned;
+use ssh2::FileStat;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
+
+use crate::config::SftpConfig;
+use crate::model::{
+    CsvOptions, DownloadOptions, EntryKind, RemoteEntry, TransferReport, UploadOptions,
+};
+use crate::session::{Conn, map_ssh};
+use crate::transfer::{CancelOnDrop, spawn_download, spawn_gunzip, upload_worker};
+
+/// The bytes of a remote file, in chunks of up to the configured read size. Dropping the
+/// stream stops the transfer.
+pub struct ByteStream {
+    rx: mpsc::Receiver<Result<Bytes>>,
+}
+
+impl std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ByteStream").finish_non_exhaustive()
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// Typed records parsed from a remote CSV file while it downloads. Dropping the stream stops
+/// the transfer.
+pub struct RecordStream<T> {
+    rx: mpsc::Receiver<Result<T>>,
+}
+
+impl<T> std::fmt::Debug for RecordStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordStream").finish_non_exhaustive()
+    }
+}
+
+impl<T> Stream for RecordStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// An SFTP client for one server. Cheap to clone; holds no connection between calls.
+#[derive(Debug, Clone)]
+pub struct SftpClient {
+    config: Arc<SftpConfig>,
+}
+
+impl SftpClient {
+    /// A client for `config`, without connecting.
+    pub fn new(config: SftpConfig) -> Self {
+        Self {
+            config: Arc::new(config),
+        }
+    }
+
+    /// A client for `config`, after checking that we can connect, verify the host key, log in
+    /// and start SFTP.
+    pub async fn connect(config: SftpConfig) -> Result<Self> {
+        let client = Self::new(config);
+        client.check().await?;
+        Ok(client)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SftpConfig {
+        &self.config
+    }
+
+    /// Connects, verifies the host key, logs in and resolves the home directory, which it
+    /// returns.
+    pub async fn check(&self) -> Result<String> {
+        self.blocking(|conn| {
+            conn.sftp
+                .realpath(Path::new("."))
+                .map(|p| p.to_string_lossy().into_owned())
+                .map_err(|e| map_ssh(e, "cannot resolve the home directory"))
+        })
+        .await
+    }
+
+    /// The cipher the server and we agreed on (client to server), e.g. `aes128-ctr`.
+    pub async fn negotiated_cipher(&self) -> Result<Option<String>> {
+        self.blocking(|conn| Ok(conn.cipher())).await
+    }
+
+    /// Lists `dir` (without `.` and `..`), sorted by name.
+    pub async fn list(&self, dir: &str) -> Result<Vec<RemoteEntry>> {
+        let dir = dir.to_string();
+        self.blocking(move |conn| {
+            let entries = conn
+                .sftp
+                .readdir(Path::new(&dir))
+                .map_err(|e| map_ssh(e, &format!("cannot list {dir}")))?;
+            let mut out: Vec<RemoteEntry> = entries
+                .into_iter()
+                .map(|(path, st)| entry(&path, &st))
+                .filter(|e| e.name != "." && e.name != "..")
+                .collect();
+            out.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Size, modification time and kind of `path` (links are followed).
+    pub async fn stat(&self, path: &str) -> Result<RemoteEntry> {
+        let path = path.to_string();
+        self.blocking(move |conn| {
+            let p = Path::new(&path);
+            let st = conn
+                .sftp
+                .stat(p)
+                .map_err(|e| map_ssh(e, &format!("cannot stat {path}")))?;
+            Ok(entry(p, &st))
+        })
+        .await
+    }
+
+    /// Downloads `path` as a stream of bytes, exactly as stored.
+    pub async fn download_stream(&self, path: &str) -> Result<ByteStream> {
+        self.download_stream_with(path, &DownloadOptions::default())
+            .await
+    }
+
+    /// Downloads `path` as a stream of bytes, with progress and optional gunzip. Memory stays
+    /// bounded (a few chunks) whatever the file size; the stream resumes after a dropped
+    /// connection (see [`crate::ResumePolicy`]) and ends with an error if the final size does
+    /// not match the server's.
+    pub async fn download_stream_with(
+        &self,
+        path: &str,
+        options: &DownloadOptions,
+    ) -> Result<ByteStream> {
+        if path.is_empty() {
+            return Err(Error::invalid("path", "must not be empty"));
+        }
+        let mut rx = spawn_download(
+            self.config.clone(),
+            path.to_string(),
+            options.progress.clone(),
+        );
+        if options.decompression.applies_to(path) {
+            rx = spawn_gunzip(rx, path.to_string());
+        }
+        Ok(ByteStream { rx })
+    }
+
+    /// Downloads `path` to the local file `dest`, exactly as stored. See
+    /// [`SftpClient::download_to_with`].
+    pub async fn download_to(&self, path: &str, dest: impl AsRef<Path>) -> Result<TransferReport> {
+        self.download_to_with(path, dest, &DownloadOptions::default())
+            .await
+    }
+
+    /// Downloads `path` to `dest`: written to a temporary file in the same directory, synced,
+    /// then renamed. If the download fails or the future is dropped, the temporary file is
+    /// removed and `dest` is untouched.
+    pub async fn download_to_with(
+        &self,
+        path: &str,
+        dest: impl AsRef<Path>,
+        options: &DownloadOptions,
+    ) -> Result<TransferReport> {
+        use futures::StreamExt as _;
+        let started = Instant::now();
+        let dest = dest.as_ref().to_path_buf();
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dest
+            .file_name()
+            .ok_or_else(|| Error::invalid("dest", "must name a file"))?
+            .to_string_lossy()
+            .into_owned();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map_err(|e| {
+                Error::io(
+                    format!("cannot create a temporary file in {}", dir.display()),
+                    e,
+                )
+            })?;
+        let std_file = tmp
+            .reopen()
+            .map_err(|e| Error::io(format!("cannot open {}", tmp.path().display()), e))?;
+        let mut file = tokio::fs::File::from_std(std_file);
+
+        let wire = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let resumes = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let mut opts = options.clone();
+        let user_cb = options.progress.clone();
+        let (w, r) = (wire.clone(), resumes.clone());
+        opts.progress = Some(Arc::new(move |p| {
+            w.store(p.done, std::sync::atomic::Ordering::Relaxed);
+            r.store(p.resumes, std::sync::atomic::Ordering::Relaxed);
+            if let Some(cb) = &user_cb {
+                cb(p);
+            }
+        }));
+        let mut stream = self.download_stream_with(path, &opts).await?;
+        let mut written = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| Error::io(format!("cannot write {}", tmp.path().display()), e))?;
+            written += chunk.len() as u64;
+        }
+        file.flush()
+            .await
+            .map_err(|e| Error::io(format!("cannot write {}", tmp.path().display()), e))?;
+        file.sync_all()
+            .await
+            .map_err(|e| Error::io(format!("cannot sync {}", tmp.path().display()), e))?;
+        drop(file);
+        let dest2 = dest.clone();
+        tokio::task::spawn_blocking(move || tmp.persist(&dest2))
+            .await
+            .map_err(|e| Error::io("rename task failed", e))?
+            .map_err(|e| {
+                Error::io(
+                    format!("cannot rename the download to {}", dest.display()),
+                    e.error,
+                )
+            })?;
+        Ok(TransferReport {
+            wire_bytes: wire.load(std::sync::atomic::Ordering::Relaxed),
+            written_bytes: written,
+            resumes: resumes.load(std::sync::atomic::Ordering::Relaxed),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Uploads the local file `local` to `remote`: written to a hidden temporary name in the
+    /// same remote directory, size-checked, then renamed (an existing file is replaced).
+    pub async fn upload(&self, local: impl AsRef<Path>, remote: &str) -> Result<TransferReport> {
+        self.upload_with(local, remote, &UploadOptions::default())
+            .await
+    }
+
+    /// [`SftpClient::upload`] with progress and overwrite options. If the future is dropped,
+    /// the upload stops and its temporary file is removed; `remote` is untouched.
+    pub async fn upload_with(
+        &self,
+        local: impl AsRef<Path>,
+        remote: &str,
+        options: &UploadOptions,
+    ) -> Result<TransferReport> {
+        if remote.is_empty() || remote.ends_with('/') {
+            return Err(Error::invalid("remote", "must name a file"));
+        }
+        let cfg = self.config.clone();
+        let local = local.as_ref().to_path_buf();
+        let remote = remote.to_string();
+        let overwrite = options.overwrite.unwrap_or(true);
+        let progress = options.progress.clone();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let _guard = CancelOnDrop(cancel.clone());
+        tokio::task::spawn_blocking(move || {
+            upload_worker(&cfg, &local, &remote, overwrite, progress.as_ref(), &cancel)
+        })
+        .await
+        .map_err(|e| Error::io("upload task failed", e))?
+    }
+
+    /// Streams the remote CSV file `path` into records of type `T` (mapped by header name when
+    /// `has_headers`), parsing while the file downloads. A record that does not fit `T` is
+    /// yielded as an [`Error::Decode`] naming the line and the stream goes on; a transfer
+    /// failure is yielded last and ends the stream.
+    pub async fn csv_records<T>(&self, path: &str, options: &CsvOptions) -> Result<RecordStream<T>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let bytes = self
+            .download_stream_with(
+                path,
+                &DownloadOptions::default().decompression(options.decompression),
+            )
+            .await?;
+        let (tx, rx) = mpsc::channel(options.buffer_records.max(1));
+        let opts = options.clone();
+        let path = path.to_string();
+        tokio::task::spawn_blocking(move || crate::csv::parse_into(bytes.rx, &opts, &path, &tx));
+        Ok(RecordStream { rx })
+    }
+
+    async fn blocking<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Conn) -> Result<R> + Send + 'static,
+    {
+        let cfg = self.config.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = Conn::open(&cfg)?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| Error::io("SFTP task failed", e))?
+    }
+}
+
+fn entry(path: &Path, st: &FileStat) -> RemoteEntry {
+    let kind = match st.file_type() {
+        ssh2::FileType::RegularFile => EntryKind::File,
+        ssh2::FileType::Directory => EntryKind::Directory,
+        ssh2::FileType::Symlink => EntryKind::Symlink,
+        _ => EntryKind::Other,
+    };
+    // A server that sends no permissions tells us nothing about the kind.
+    let kind = if st.perm.is_none() {
+        EntryKind::Other
+    } else {
+        kind
+    };
+    RemoteEntry {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.to_string_lossy().into_owned()),
+        path: path.to_string_lossy().into_owned(),
+        size: st.size,
+        modified: st
+            .mtime
+            .and_then(|t| i64::try_from(t).ok())
+            .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0)),
+        kind,
+    }
+}
