@@ -28,9 +28,9 @@ pub use connector_core as core;
 pub use connector_http as http;
 #[cfg(feature = "sandbox")]
 pub use connector_sandbox as sandbox;
+#[cfg(feature = "sftp")]
+pub use connector_sftp as sftp;
 #[cfg(feature = "one-b2b")]
 pub use one_b2b;
 #[cfg(feature = "totvs-omni")]
 pub use totvs_omni;
-#[cfg(feature = "sftp")]
-pub use connector_sftp as sftp;
