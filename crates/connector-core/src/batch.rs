@@ -80,7 +80,7 @@ impl BatchOptions {
 
 /// A slice of the input handed to the send function. Cheap to clone (shared storage).
 pub struct Chunk<T> {
-    records: Arc<[T]>,
+    records: Arc<Vec<T>>,
     start: usize,
     end: usize,
     first_index: usize,
@@ -275,7 +275,7 @@ impl BatchRunner {
         let chunks = input.chunks(max).map(|records| {
             let len = records.len();
             let chunk = Chunk {
-                records: Arc::from(records),
+                records: Arc::new(records),
                 start: 0,
                 end: len,
                 first_index: offset,

@@ -41,7 +41,7 @@ use std::time::Duration;
 
 pub use faults::{Fault, Faults};
 pub use oauth::TokenIssuer;
-pub use server::SandboxServer;
+pub use server::{MAX_BODY_BYTES, SandboxServer};
 
 /// The client id the harness's token endpoint accepts.
 pub const SANDBOX_CLIENT_ID: &str = "sandbox-client";

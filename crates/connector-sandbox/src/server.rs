@@ -7,6 +7,9 @@ use axum::Router;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Largest request body a sandbox server accepts: 1 GiB.
+pub const MAX_BODY_BYTES: usize = 1 << 30;
+
 /// A running server on `127.0.0.1:<ephemeral>`. Stopped when dropped.
 pub struct SandboxServer {
     addr: SocketAddr,
@@ -28,8 +31,10 @@ impl SandboxServer {
         Self::start_on(router, SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
-    /// Serves `router` on `addr` (use port 0 for an ephemeral port).
+    /// Serves `router` on `addr` (use port 0 for an ephemeral port). Request bodies up to
+    /// [`MAX_BODY_BYTES`] are accepted (axum's own default, 2 MB, is too small for load files).
     pub async fn start_on(router: Router, addr: SocketAddr) -> std::io::Result<Self> {
+        let router = router.layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
