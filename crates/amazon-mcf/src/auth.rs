@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use connector_core::{ApiContext, AuthErrorKind, Error, SecretString};
+use connector_core::{Error, SecretString};
 use connector_http::{FieldValue, Grant, HttpClient, OAuth2TokenProvider, RejectionRule, Request};
 use serde::Deserialize;
 use url::Url;
@@ -237,13 +237,6 @@ struct CodeResponse {
     expires_in: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct LwaError {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
-}
-
 /// Exchanges a public app's authorization code for a refresh token
 /// (`grant_type=authorization_code`, `code`, `redirect_uri`, `client_id`, `client_secret`).
 pub struct AuthorizationCodeExchange {
@@ -312,31 +305,9 @@ impl AuthorizationCodeExchange {
                 expires_in: tok.expires_in.map(Duration::from_secs),
             });
         }
-        let mut ctx = ApiContext::new(format!("LWA refused the code (HTTP {})", resp.status()))
-            .with_operation("lwa.authorization_code")
-            .with_status(resp.status());
-        if let Some(id) = resp.request_id() {
-            ctx = ctx.with_request_id(id);
-        }
-        if let Ok(err) = serde_json::from_slice::<LwaError>(resp.body()) {
-            ctx.message = err.error_description.unwrap_or_else(|| err.error.clone());
-            let kind = match err.error.as_str() {
-                "invalid_client" | "unauthorized_client" => Some(AuthErrorKind::InvalidClient),
-                "invalid_grant" => Some(AuthErrorKind::InvalidGrant),
-                _ => None,
-            };
-            ctx = ctx.with_code(err.error);
-            if let Some(kind) = kind {
-                return Err(Error::Auth {
-                    kind,
-                    context: Box::new(ctx),
-                });
-            }
-        }
-        Err(Error::from_status(
-            resp.status(),
-            ctx.with_body_excerpt(resp.body()),
-            None,
+        Err(connector_http::token_endpoint_error(
+            "lwa.authorization_code",
+            &resp,
         ))
     }
 }

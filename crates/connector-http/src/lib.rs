@@ -63,6 +63,6 @@ pub use client::{
 pub use errors::{
     ErrorDecoder, ErrorFields, decode_common, default_error_decoder, parse_retry_after,
 };
-pub use oauth::{ClientAuthMethod, Grant, OAuth2TokenProvider};
+pub use oauth::{ClientAuthMethod, Grant, OAuth2TokenProvider, token_endpoint_error};
 pub use request::{Body, FieldValue, FileSource, Method, Part, Request, encode_segment};
 pub use response::{Response, decode_json};

@@ -192,44 +192,49 @@ impl TokenProvider for OAuth2TokenProvider {
                 tok.expires_in.map(Duration::from_secs),
             ));
         }
-        let mut ctx = ApiContext::new(format!(
-            "token endpoint refused the request (HTTP {})",
-            resp.status()
-        ))
-        .with_operation(self.operation.clone())
-        .with_status(resp.status());
-        ctx.attempts = 1;
-        if let Some(id) = resp.request_id() {
-            ctx = ctx.with_request_id(id);
-        }
-        if let Ok(err) = serde_json::from_slice::<TokenError>(resp.body()) {
-            let kind = match err.error.as_str() {
-                "invalid_client" | "unauthorized_client" => Some(AuthErrorKind::InvalidClient),
-                "invalid_grant" => Some(AuthErrorKind::InvalidGrant),
-                _ => None,
-            };
-            ctx.message = err.error_description.unwrap_or_else(|| err.error.clone());
-            ctx = ctx.with_code(err.error);
-            if let Some(kind) = kind {
-                return Err(Error::Auth {
-                    kind,
-                    context: Box::new(ctx),
-                });
-            }
-        }
-        let status = resp.status();
-        if status == 401 || status == 403 {
-            return Err(Error::Auth {
-                kind: AuthErrorKind::InvalidClient,
-                context: Box::new(ctx),
-            });
-        }
-        Err(Error::from_status(
-            status,
-            ctx.with_body_excerpt(resp.body()),
-            None,
-        ))
+        Err(token_endpoint_error(&self.operation, &resp))
     }
+}
+
+/// Maps a token endpoint's refusal to an [`Error`]: `invalid_client`/`unauthorized_client`
+/// become [`AuthErrorKind::InvalidClient`] (rotate the secret), `invalid_grant`
+/// [`AuthErrorKind::InvalidGrant`] (re-authorize), other 401/403 `InvalidClient`, the rest the
+/// error of their status. Shared with token endpoints that have their own grant (e.g. Login
+/// with Amazon's authorization-code exchange).
+pub fn token_endpoint_error(operation: &str, resp: &crate::response::Response) -> Error {
+    let mut ctx = ApiContext::new(format!(
+        "token endpoint refused the request (HTTP {})",
+        resp.status()
+    ))
+    .with_operation(operation)
+    .with_status(resp.status());
+    ctx.attempts = resp.attempts();
+    if let Some(id) = resp.request_id() {
+        ctx = ctx.with_request_id(id);
+    }
+    if let Ok(err) = serde_json::from_slice::<TokenError>(resp.body()) {
+        let kind = match err.error.as_str() {
+            "invalid_client" | "unauthorized_client" => Some(AuthErrorKind::InvalidClient),
+            "invalid_grant" => Some(AuthErrorKind::InvalidGrant),
+            _ => None,
+        };
+        ctx.message = err.error_description.unwrap_or_else(|| err.error.clone());
+        ctx = ctx.with_code(err.error);
+        if let Some(kind) = kind {
+            return Error::Auth {
+                kind,
+                context: Box::new(ctx),
+            };
+        }
+    }
+    let status = resp.status();
+    if status == 401 || status == 403 {
+        return Error::Auth {
+            kind: AuthErrorKind::InvalidClient,
+            context: Box::new(ctx),
+        };
+    }
+    Error::from_status(status, ctx.with_body_excerpt(resp.body()), None)
 }
 
 #[cfg(test)]
