@@ -1,0 +1,1 @@
+//! Accor OMS simulator (being written).
