@@ -1,0 +1,1 @@
+//! Generated catalog files (being written).
