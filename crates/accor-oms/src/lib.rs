@@ -53,6 +53,7 @@
 //! ```
 
 pub mod auth;
+pub mod catalog;
 pub mod client;
 pub mod config;
 pub mod connector;
