@@ -3,24 +3,59 @@
 
 use async_trait::async_trait;
 use connector_core::{
-    Connector, Error, Order, OrderDraft, OrderId, OrderPlacement, OrderState, OrderStatus,
-    OrderTracking, PlacedOrder, Platform, Quote,
+    CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement, OrderState,
+    OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
 };
 
+use crate::catalog::{self, CatalogOptions};
 use crate::client::AccorClient;
 use crate::convert;
 use crate::model::{OrderShop, PurchaseOrderRequest, ValidateCartRequest};
 
-/// Accor OMS seen through the shared traits.
+/// Where the connector's [`CatalogSource`] reads the catalog: an SFTP server and a path.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CatalogLocation {
+    /// The SFTP connection (Accor's second identity).
+    pub sftp: connector_sftp::SftpConfig,
+    /// Remote path of the catalog file (`.gz` is gunzipped).
+    pub path: String,
+    /// Parsing options.
+    pub options: CatalogOptions,
+}
+
+impl CatalogLocation {
+    /// A catalog at `path` on the server of `sftp`, default options.
+    pub fn new(sftp: connector_sftp::SftpConfig, path: impl Into<String>) -> Self {
+        Self {
+            sftp,
+            path: path.into(),
+            options: CatalogOptions::default(),
+        }
+    }
+}
+
+/// Accor OMS seen through the shared traits: [`OrderPlacement`], [`OrderTracking`] and, once
+/// a catalog location is given, [`CatalogSource`].
 #[derive(Debug, Clone)]
 pub struct AccorConnector {
     client: AccorClient,
+    catalog: Option<CatalogLocation>,
 }
 
 impl AccorConnector {
     /// Wraps a client.
     pub fn new(client: AccorClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            catalog: None,
+        }
+    }
+
+    /// Enables [`CatalogSource`] over SFTP.
+    pub fn with_catalog(mut self, location: CatalogLocation) -> Self {
+        self.catalog = Some(location);
+        self
     }
 
     /// The platform client, for the Accor-only operations.
@@ -45,6 +80,10 @@ impl Connector for AccorConnector {
 
     async fn check(&self) -> Result<(), Error> {
         self.client.check().await
+    }
+
+    fn catalog_source(&self) -> Option<&dyn CatalogSource> {
+        self.catalog.as_ref().map(|_| self as &dyn CatalogSource)
     }
 
     fn order_placement(&self) -> Option<&dyn OrderPlacement> {
@@ -109,5 +148,22 @@ impl OrderTracking for AccorConnector {
     async fn order(&self, id: &OrderId) -> Result<Order, Error> {
         let resp = self.client.status(id.as_str()).await?;
         convert::order(&resp)
+    }
+}
+
+#[async_trait]
+impl CatalogSource for AccorConnector {
+    /// Streams the catalog's offers while the file downloads. Malformed rows are skipped and
+    /// logged; [`catalog::import_sftp`] gives the counts and row errors.
+    async fn offers(&self) -> Result<ResultStream<'_, Offer>, Error> {
+        let loc = self.catalog.as_ref().ok_or_else(|| {
+            Error::config("no catalog location: call AccorConnector::with_catalog")
+        })?;
+        let sftp = connector_sftp::SftpClient::new(loc.sftp.clone());
+        Ok(catalog::offer_stream_sftp(
+            sftp,
+            loc.path.clone(),
+            loc.options.clone(),
+        ))
     }
 }

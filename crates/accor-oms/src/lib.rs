@@ -10,7 +10,8 @@
 //! | stock and this customer's prices | `POST /validate-cart` (Mirakl SH02 shape) | [`AccorClient::validate_cart`] |
 //! | place the order (one sub-order per supplier) | `POST /purchase-order` | [`AccorClient::purchase_order`] |
 //! | follow a supplier's order | `GET /status/{order_id}` (route configurable) | [`AccorClient::status`] |
-//! | shared traits | `OrderPlacement`, `OrderTracking` | [`AccorConnector`] |
+//! | catalog over SFTP (CSV by header name, rows reported and skipped) | SFTP | [`catalog`] |
+//! | shared traits | `CatalogSource`, `OrderPlacement`, `OrderTracking` | [`AccorConnector`] |
 //!
 //! Everything is validated before it is sent ([`validation`]); errors name the field path and
 //! the rule. purchase-order is never retried automatically: a lost answer gives
@@ -63,4 +64,4 @@ pub mod validation;
 
 pub use client::{AccorClient, WELCOME_TEXT};
 pub use config::{AccorConfig, AccorConfigBuilder, Environment};
-pub use connector::AccorConnector;
+pub use connector::{AccorConnector, CatalogLocation};
