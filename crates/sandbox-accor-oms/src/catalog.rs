@@ -143,3 +143,19 @@ pub async fn serve_catalog(root: &Path, spec: CatalogSpec) -> std::io::Result<Ca
         bytes,
     })
 }
+
+/// The simulator offer matching row `i` of a generated catalog (same id, shop, price and
+/// stock), so an example can import the catalog and then order what it found.
+pub fn sim_offer(i: u64) -> crate::SimOffer {
+    let (shop_id, shop_name) = SHOPS[(i % SHOPS.len() as u64) as usize];
+    crate::SimOffer {
+        offer_id: 1_000_000 + i,
+        shop_id,
+        shop_name: shop_name.to_string(),
+        title: format!("Article {i}"),
+        price_cents: (35 + (i * 37) % 5000) as i64,
+        tier: None,
+        stock: (i * 13) % 1000,
+        delivery_rounds: shop_id == 2003,
+    }
+}
