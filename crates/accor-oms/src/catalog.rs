@@ -579,25 +579,30 @@ impl<R: Read> Iterator for CatalogRows<R> {
     }
 }
 
-/// Maps a catalog row to the shared [`Offer`].
-pub fn to_offer(row: &CatalogRow, default_currency: Currency) -> Result<Offer, Error> {
-    let sku = row.product_sku.as_deref().unwrap_or(&row.offer_id);
-    let mut product = Product::new(Sku::new(sku)?, row.title.clone().unwrap_or_default());
-    product.brand = row.brand.clone();
-    product.gtin = row.gtin.clone();
-    product.category = row.category.clone();
-    product.description = row.description.clone();
-    product.unit = row.unit.clone();
-    let mut offer = Offer::new(OfferId::new(row.offer_id.clone())?, product);
-    offer.shop_id = row.shop_id.as_deref().map(ShopId::new).transpose()?;
-    offer.shop_name = row.shop_name.clone();
+/// Maps a catalog row to the shared [`Offer`] (consumes the row: no copies).
+pub fn to_offer(row: CatalogRow, default_currency: Currency) -> Result<Offer, Error> {
+    let sku = match row.product_sku {
+        Some(s) => Sku::new(s)?,
+        None => Sku::new(row.offer_id.clone())?,
+    };
+    let mut product = Product::new(sku, row.title.unwrap_or_default());
+    product.brand = row.brand;
+    product.gtin = row.gtin;
+    product.category = row.category;
+    product.description = row.description;
+    product.unit = row.unit;
+    let mut offer = Offer::new(OfferId::new(row.offer_id)?, product);
+    offer.shop_id = row.shop_id.map(ShopId::new).transpose()?;
+    offer.shop_name = row.shop_name;
     let currency = match &row.currency {
         Some(c) => Currency::new(c)?,
         None => default_currency,
     };
+    offer.min_order_quantity = row.min_order_quantity;
+    offer.package_quantity = row.package_quantity;
     if let Some(p) = row.price {
         offer.price_tiers.push(PriceTier::new(
-            offer.min_order_quantity.unwrap_or(1),
+            row.min_order_quantity.unwrap_or(1),
             Money::new(p, currency),
         ));
     }
@@ -606,9 +611,7 @@ pub fn to_offer(row: &CatalogRow, default_currency: Currency) -> Result<Offer, E
         Some(_) => Availability::OutOfStock,
         None => Availability::Unknown,
     };
-    offer.min_order_quantity = row.min_order_quantity;
-    offer.package_quantity = row.package_quantity;
-    offer.extra = row.extra.clone();
+    offer.extra = row.extra;
     Ok(offer)
 }
 
@@ -623,15 +626,27 @@ pub fn import_reader<R: Read>(
 ) -> Result<ImportReport, Error> {
     let mut report = ImportReport::default();
     let rows = read_rows(input, file, options)?;
+    // Most files use one currency: parse it once.
+    let mut last_currency: Option<(String, Currency)> = None;
     for row in rows {
         report.read += 1;
-        let mapped = row.and_then(|r| {
-            to_offer(&r, options.currency).map_err(|e| RowError {
-                file: file.to_string(),
-                line: r.line,
-                column: None,
-                reason: e.to_string(),
-            })
+        let mapped = row.and_then(|mut r| {
+            let line = r.line;
+            let currency = match r.currency.take() {
+                Some(code) => match &last_currency {
+                    Some((c, cur)) if *c == code => Ok(*cur),
+                    _ => Currency::new(&code).inspect(|cur| last_currency = Some((code, *cur))),
+                },
+                None => Ok(options.currency),
+            };
+            currency
+                .and_then(|cur| to_offer(r, cur))
+                .map_err(|e| RowError {
+                    file: file.to_string(),
+                    line,
+                    column: None,
+                    reason: e.to_string(),
+                })
         });
         match mapped {
             Ok(offer) => {
