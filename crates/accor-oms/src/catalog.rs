@@ -456,11 +456,11 @@ impl<R: Read> CatalogRows<R> {
             .map_err(|e| self.err(line, Some(i), format!("is not valid UTF-8 ({e})")))
     }
 
-    fn opt(&self, line: u64, field: usize) -> Result<Option<String>, RowError> {
+    fn opt(&self, line: u64, field: usize) -> Result<Option<&str>, RowError> {
         match self.layout.fields[field] {
             Some(i) => {
                 let t = self.text(line, i)?.trim();
-                Ok((!t.is_empty()).then(|| t.to_string()))
+                Ok((!t.is_empty()).then_some(t))
             }
             None => Ok(None),
         }
@@ -498,7 +498,7 @@ impl<R: Read> CatalogRows<R> {
             .map_err(|_| self.err(line, Some(i), format!("`{t}` is not a whole number")))
     }
 
-    fn decode(&self, line: u64) -> Result<CatalogRow, RowError> {
+    fn decode_ref(&self, line: u64) -> Result<RowRef<'_>, RowError> {
         let width = self.layout.headers.len();
         if self.record.len() != width {
             return Err(self.err(
@@ -511,16 +511,12 @@ impl<R: Read> CatalogRows<R> {
         if offer_id.is_empty() {
             return Err(self.err(line, Some(self.layout.offer_id), "is empty".into()));
         }
-        let mut extra = BTreeMap::new();
         for &i in &self.layout.extra {
-            let v = self.text(line, i)?;
-            if !v.is_empty() {
-                extra.insert(self.layout.headers[i].clone(), v.to_string());
-            }
+            self.text(line, i)?;
         }
-        Ok(CatalogRow {
+        Ok(RowRef {
             line,
-            offer_id: offer_id.to_string(),
+            offer_id,
             product_sku: self.opt(line, F_SKU)?,
             title: self.opt(line, F_TITLE)?,
             shop_id: self.opt(line, F_SHOP)?,
@@ -535,15 +531,13 @@ impl<R: Read> CatalogRows<R> {
             category: self.opt(line, F_CAT)?,
             description: self.opt(line, F_DESC)?,
             unit: self.opt(line, F_UNIT)?,
-            extra,
+            record: &self.record,
+            layout: &self.layout,
         })
     }
-}
 
-impl<R: Read> Iterator for CatalogRows<R> {
-    type Item = Result<CatalogRow, RowError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// Reads the next record; `Some(Ok(line))` when one is ready in `self.record`.
+    fn advance(&mut self) -> Option<Result<u64, RowError>> {
         if self.done {
             return None;
         }
@@ -562,7 +556,7 @@ impl<R: Read> Iterator for CatalogRows<R> {
                     {
                         p(self.read, self.bytes_read());
                     }
-                    return Some(self.decode(line));
+                    return Some(Ok(line));
                 }
                 Err(e) => {
                     self.read += 1;
@@ -576,6 +570,102 @@ impl<R: Read> Iterator for CatalogRows<R> {
                 }
             }
         }
+    }
+
+    /// The next row, borrowed from the reader's buffer: no allocation per row. For callers that
+    /// write rows into their own store; the `Iterator` gives owned [`CatalogRow`]s.
+    pub fn next_ref(&mut self) -> Option<Result<RowRef<'_>, RowError>> {
+        match self.advance()? {
+            Ok(line) => Some(self.decode_ref(line)),
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
+/// A catalog row borrowed from the reader (see [`CatalogRows::next_ref`]).
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RowRef<'a> {
+    /// 1-based line where the row starts.
+    pub line: u64,
+    /// Offer id.
+    pub offer_id: &'a str,
+    /// Product SKU.
+    pub product_sku: Option<&'a str>,
+    /// Title.
+    pub title: Option<&'a str>,
+    /// Supplier id.
+    pub shop_id: Option<&'a str>,
+    /// Supplier name.
+    pub shop_name: Option<&'a str>,
+    /// Base unit price.
+    pub price: Option<Decimal>,
+    /// Currency code.
+    pub currency: Option<&'a str>,
+    /// Stock.
+    pub quantity: Option<Decimal>,
+    /// Minimum order quantity.
+    pub min_order_quantity: Option<u32>,
+    /// Package quantity.
+    pub package_quantity: Option<u32>,
+    /// Brand.
+    pub brand: Option<&'a str>,
+    /// EAN/GTIN.
+    pub gtin: Option<&'a str>,
+    /// Category.
+    pub category: Option<&'a str>,
+    /// Description.
+    pub description: Option<&'a str>,
+    /// Unit of measure.
+    pub unit: Option<&'a str>,
+    record: &'a csv::ByteRecord,
+    layout: &'a Layout,
+}
+
+impl<'a> RowRef<'a> {
+    /// Unknown columns with a value: (header as written, value).
+    pub fn extra(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let record = self.record;
+        let layout = self.layout;
+        layout.extra.iter().filter_map(move |&i| {
+            let v = std::str::from_utf8(record.get(i)?).ok()?;
+            (!v.is_empty()).then_some((layout.headers[i].as_str(), v))
+        })
+    }
+
+    /// An owned copy.
+    pub fn to_owned_row(&self) -> CatalogRow {
+        let s = |v: Option<&str>| v.map(str::to_string);
+        CatalogRow {
+            line: self.line,
+            offer_id: self.offer_id.to_string(),
+            product_sku: s(self.product_sku),
+            title: s(self.title),
+            shop_id: s(self.shop_id),
+            shop_name: s(self.shop_name),
+            price: self.price,
+            currency: s(self.currency),
+            quantity: self.quantity,
+            min_order_quantity: self.min_order_quantity,
+            package_quantity: self.package_quantity,
+            brand: s(self.brand),
+            gtin: s(self.gtin),
+            category: s(self.category),
+            description: s(self.description),
+            unit: s(self.unit),
+            extra: self
+                .extra()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+}
+
+impl<R: Read> Iterator for CatalogRows<R> {
+    type Item = Result<CatalogRow, RowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_ref().map(|r| r.map(|row| row.to_owned_row()))
     }
 }
 
@@ -826,6 +916,22 @@ mod tests {
             e[3]
         );
         assert_eq!(offers[1].id.as_str(), "6");
+    }
+
+    #[test]
+    fn borrowed_rows_match_owned_rows() {
+        let csv = "offer-id;title;price;allergens\n7;\"Tea; green\";1,50;nuts\n";
+        let mut rows = read_rows(csv.as_bytes(), "b.csv", &CatalogOptions::new()).unwrap();
+        let r = rows.next_ref().unwrap().unwrap();
+        assert_eq!(
+            (r.offer_id, r.title, r.price),
+            ("7", Some("Tea; green"), Some(dec!(1.50)))
+        );
+        assert_eq!(r.extra().collect::<Vec<_>>(), vec![("allergens", "nuts")]);
+        let owned = r.to_owned_row();
+        assert_eq!(owned.extra["allergens"], "nuts");
+        assert_eq!(owned.line, 2);
+        assert!(rows.next_ref().is_none());
     }
 
     #[test]
