@@ -604,3 +604,18 @@ async fn status_404_and_a_configured_route() {
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     assert!(err.to_string().contains("not found"), "{err}");
 }
+
+#[tokio::test]
+async fn no_secret_in_debug_output() {
+    let server = MockServer::start().await;
+    let c = AccorClient::new(
+        config(&server)
+            .sftp_credentials("catalog", SecretString::from("sftp-pass-123"))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let s = format!("{c:?}");
+    assert!(!s.contains("erp-secret") && !s.contains("sftp-pass-123"), "{s}");
+    assert!(s.contains("erp-client"), "{s}");
+}
