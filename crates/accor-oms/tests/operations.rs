@@ -616,6 +616,9 @@ async fn no_secret_in_debug_output() {
     )
     .unwrap();
     let s = format!("{c:?}");
-    assert!(!s.contains("erp-secret") && !s.contains("sftp-pass-123"), "{s}");
+    assert!(
+        !s.contains("erp-secret") && !s.contains("sftp-pass-123"),
+        "{s}"
+    );
     assert!(s.contains("erp-client"), "{s}");
 }
