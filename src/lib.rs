@@ -11,6 +11,7 @@
 //! | `amazon_mcf` (feature `amazon-mcf`) | `amazon-mcf` | has its off-Amazon orders shipped from FBA stock (Multi-Channel Fulfillment) |
 //! | [`one_b2b`] (feature `one-b2b`) | `one-b2b` | pushes clients, stock, prices, invoices to ONe B2B; pulls orders |
 //! | `totvs_omni` (feature `totvs-omni`) | `totvs-omni` | sells on TOTVS Omni: product/price/stock loads, order lifecycle |
+//! | `accor_oms` (feature `accor-oms`) | `accor-oms` | buys on Accor's AStoreShop: SFTP catalog import, validate-cart, purchase orders, status |
 //! | `sftp` (feature `sftp`) | `connector-sftp` | (the SFTP transport: resumable, verified downloads, atomic uploads, CSV records) |
 //!
 //! `accor-oms` joins with its own feature when it lands.
@@ -22,6 +23,8 @@
 //! # Ok::<(), erp_connectors::core::Error>(())
 //! ```
 
+#[cfg(feature = "accor-oms")]
+pub use accor_oms;
 #[cfg(feature = "amazon-mcf")]
 pub use amazon_mcf;
 pub use connector_core as core;

@@ -6,6 +6,8 @@
 //!
 //! Each leg lives in its own module and runs against its own local simulator.
 
+#[cfg(feature = "accor-oms")]
+mod accor_oms;
 #[cfg(feature = "amazon-mcf")]
 mod amazon_mcf;
 mod core_tour;
@@ -25,6 +27,12 @@ async fn main() -> anyhow::Result<()> {
         println!();
         println!("== sftp: the transport for Accor's catalog files (embedded SFTP server)");
         sftp_leg::run().await?;
+    }
+    #[cfg(feature = "accor-oms")]
+    {
+        println!();
+        println!("== Accor OMS: validate a cart, fix a short line, order, follow to SHIPPED");
+        accor_oms::run().await?;
     }
     #[cfg(feature = "amazon-mcf")]
     {

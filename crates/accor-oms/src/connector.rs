@@ -1,0 +1,169 @@
+//! The [`Connector`] implementation: [`OrderPlacement`] (validate-cart as the quote,
+//! purchase-order as the placement) and [`OrderTracking`] (status).
+
+use async_trait::async_trait;
+use connector_core::{
+    CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement, OrderState,
+    OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
+};
+
+use crate::catalog::{self, CatalogOptions};
+use crate::client::AccorClient;
+use crate::convert;
+use crate::model::{OrderShop, PurchaseOrderRequest, ValidateCartRequest};
+
+/// Where the connector's [`CatalogSource`] reads the catalog: an SFTP server and a path.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CatalogLocation {
+    /// The SFTP connection (Accor's second identity).
+    pub sftp: connector_sftp::SftpConfig,
+    /// Remote path of the catalog file (`.gz` is gunzipped).
+    pub path: String,
+    /// Parsing options.
+    pub options: CatalogOptions,
+}
+
+impl CatalogLocation {
+    /// A catalog at `path` on the server of `sftp`, default options.
+    pub fn new(sftp: connector_sftp::SftpConfig, path: impl Into<String>) -> Self {
+        Self {
+            sftp,
+            path: path.into(),
+            options: CatalogOptions::default(),
+        }
+    }
+}
+
+/// Accor OMS seen through the shared traits: [`OrderPlacement`], [`OrderTracking`] and, once
+/// a catalog location is given, [`CatalogSource`].
+#[derive(Debug, Clone)]
+pub struct AccorConnector {
+    client: AccorClient,
+    catalog: Option<CatalogLocation>,
+}
+
+impl AccorConnector {
+    /// Wraps a client.
+    pub fn new(client: AccorClient) -> Self {
+        Self {
+            client,
+            catalog: None,
+        }
+    }
+
+    /// Enables [`CatalogSource`] over SFTP.
+    pub fn with_catalog(mut self, location: CatalogLocation) -> Self {
+        self.catalog = Some(location);
+        self
+    }
+
+    /// The platform client, for the Accor-only operations.
+    pub fn client(&self) -> &AccorClient {
+        &self.client
+    }
+
+    fn cart(&self, draft: &OrderDraft) -> Result<ValidateCartRequest, Error> {
+        Ok(ValidateCartRequest::new(
+            convert::customer_block(&draft.customer)?,
+            convert::shipping_zone(self.client.config(), &draft.customer)?,
+            convert::cart_lines(&draft.lines)?,
+        ))
+    }
+}
+
+#[async_trait]
+impl Connector for AccorConnector {
+    fn platform(&self) -> Platform {
+        Platform::AccorOms
+    }
+
+    async fn check(&self) -> Result<(), Error> {
+        self.client.check().await
+    }
+
+    fn catalog_source(&self) -> Option<&dyn CatalogSource> {
+        self.catalog.as_ref().map(|_| self as &dyn CatalogSource)
+    }
+
+    fn order_placement(&self) -> Option<&dyn OrderPlacement> {
+        Some(self)
+    }
+
+    fn order_tracking(&self) -> Option<&dyn OrderTracking> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl OrderPlacement for AccorConnector {
+    /// validate-cart: stock and this customer's prices per line.
+    async fn quote(&self, draft: &OrderDraft) -> Result<Quote, Error> {
+        let cart = self.cart(draft)?;
+        let resp = self.client.validate_cart(&cart).await?;
+        Ok(convert::quote(self.client.config(), &cart.offers, &resp))
+    }
+
+    /// purchase-order. When the draft has a delivery date or a comment, validate-cart is
+    /// called first to learn each offer's supplier, and `shops[]` carries them for every
+    /// supplier. Never retried: see [`AccorClient::purchase_order`].
+    async fn place(&self, draft: &OrderDraft) -> Result<PlacedOrder, Error> {
+        let cart = self.cart(draft)?;
+        let mut offers = convert::order_offers(&draft.lines)?;
+        let mut shops: Vec<OrderShop> = Vec::new();
+        if draft.requested_delivery.is_some() || draft.comment.is_some() {
+            let answer = self.client.validate_cart(&cart).await?;
+            for o in &mut offers {
+                if let Some((shop, _)) = answer.offer(o.offer_id.as_str()) {
+                    let id = shop.shop_id.as_str().to_string();
+                    o.shop_id = Some(id.clone());
+                    if !shops.iter().any(|s| s.shop_id.as_str() == id) {
+                        let mut s = OrderShop::new(id);
+                        s.delivery_instructions = draft.comment.clone();
+                        s.delivery_date_selected = draft.requested_delivery;
+                        shops.push(s);
+                    }
+                }
+            }
+        }
+        let mut po = PurchaseOrderRequest::new(cart.customer, cart.shipping_zone_code, offers);
+        po.shops = shops;
+        let resp = self.client.purchase_order(&po).await?;
+        let ids = resp
+            .orders
+            .iter()
+            .map(|o| OrderId::new(o.order_id.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let status = match resp.orders.first().and_then(|o| o.order_state.as_ref()) {
+            Some(s) => OrderStatus::new(convert::order_state(s), s.as_str()),
+            None => OrderStatus::new(OrderState::Pending, "CREATED"),
+        };
+        Ok(PlacedOrder::new(draft.external_id.clone(), ids, status))
+    }
+}
+
+#[async_trait]
+impl OrderTracking for AccorConnector {
+    /// status of one supplier's logistical order.
+    async fn order(&self, id: &OrderId) -> Result<Order, Error> {
+        let resp = self.client.status(id.as_str()).await?;
+        convert::order(&resp)
+    }
+}
+
+#[async_trait]
+impl CatalogSource for AccorConnector {
+    /// Streams the catalog's offers while the file downloads. Malformed rows are skipped and
+    /// logged; [`catalog::import_sftp`] gives the counts and row errors.
+    async fn offers(&self) -> Result<ResultStream<'_, Offer>, Error> {
+        let loc = self.catalog.as_ref().ok_or_else(|| {
+            Error::config("no catalog location: call AccorConnector::with_catalog")
+        })?;
+        let sftp = connector_sftp::SftpClient::new(loc.sftp.clone());
+        Ok(catalog::offer_stream_sftp(
+            sftp,
+            loc.path.clone(),
+            loc.options.clone(),
+        ))
+    }
+}

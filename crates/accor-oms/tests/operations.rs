@@ -1,0 +1,624 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Every operation against wiremock: exact request (method, path, headers, body) and decoding of
+//! realistic 200/201 and 400/401/404/503 answers. Fixtures are literal JSON written from the
+//! Accor docs and the Mirakl SH02/OR01/OR11 shapes.
+
+use std::time::Duration;
+
+use accor_oms::model::{
+    CartLine, CustomerBlock, MiraklOrderState, OrderOffer, OrderShop, PurchaseOrderRequest,
+    ValidateCartRequest,
+};
+use accor_oms::{AccorClient, AccorConfig};
+use chrono::NaiveDate;
+use connector_core::{AuthErrorKind, Error, RetryPolicy, SecretString};
+use rust_decimal_macros::dec;
+use serde_json::json;
+use wiremock::matchers::{body_json, body_string_contains, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN_PATH: &str = "/auth/realms/astore-p2p/protocol/openid-connect/token";
+
+fn config(server: &MockServer) -> accor_oms::AccorConfigBuilder {
+    AccorConfig::builder()
+        .custom(
+            format!("{}/oms-api", server.uri()),
+            format!("{}{TOKEN_PATH}", server.uri()),
+        )
+        .client_id("erp-client")
+        .client_secret(SecretString::from("erp-secret"))
+        .retry(
+            RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+        )
+}
+
+async fn client(server: &MockServer) -> AccorClient {
+    token_ok(server, 1).await;
+    AccorClient::new(config(server).build().unwrap()).unwrap()
+}
+
+async fn token_ok(server: &MockServer, times: u64) {
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string_contains("grant_type=client_credentials"))
+        .and(body_string_contains("client_id=erp-client"))
+        .and(body_string_contains("client_secret=erp-secret"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "eyJhbGciOiJSUzI1NiJ9.accor",
+            "expires_in": 300,
+            "refresh_expires_in": 0,
+            "token_type": "Bearer",
+            "not-before-policy": 0,
+            "scope": "profile email"
+        })))
+        .expect(times)
+        .named("keycloak token")
+        .mount(server)
+        .await;
+}
+
+fn customer() -> CustomerBlock {
+    CustomerBlock::new(
+        "92320.HB1624",
+        "test@gmail.com",
+        "Test",
+        "P2P",
+        "AA00001221",
+        "AA00001222",
+        "fr_fr",
+    )
+    .with_profession("QA")
+}
+
+fn customer_json() -> serde_json::Value {
+    json!({
+        "mega_code": "92320.HB1624",
+        "profession": "QA",
+        "email": "test@gmail.com",
+        "firstname": "Test",
+        "lastname": "P2P",
+        "delivery_address_id": "AA00001221",
+        "billing_address_id": "AA00001222",
+        "user_store": "fr_fr"
+    })
+}
+
+const BEARER: &str = "Bearer eyJhbGciOiJSUzI1NiJ9.accor";
+
+#[tokio::test]
+async fn check_gets_a_token_and_reads_the_welcome_text() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/"))
+        .and(header("authorization", BEARER))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string("Hello ! Welcome to the Astoreshop OMS API"),
+        )
+        .expect(2)
+        .named("welcome")
+        .mount(&server)
+        .await;
+    c.check().await.unwrap();
+    c.check().await.unwrap(); // token reused
+    assert_eq!(c.token_fetches(), 1);
+}
+
+#[tokio::test]
+async fn check_refuses_a_wrong_host() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>Magento</html>"))
+        .expect(1)
+        .named("not the OMS")
+        .mount(&server)
+        .await;
+    let err = c.check().await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err}");
+    assert!(err.to_string().contains("welcome text"), "{err}");
+}
+
+#[tokio::test]
+async fn a_refused_client_secret_is_an_auth_error_and_nothing_else_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_client",
+            "error_description": "Invalid client or Invalid client credentials"
+        })))
+        .expect(1)
+        .named("keycloak refuses")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .named("never reached")
+        .mount(&server)
+        .await;
+    let c = AccorClient::new(config(&server).build().unwrap()).unwrap();
+    let err = c.check().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Auth { kind, .. } if *kind == AuthErrorKind::InvalidClient),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?}").contains("erp-secret"));
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_on_401() {
+    let server = MockServer::start().await;
+    token_ok(&server, 2).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/1001-A"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_token", "error_description": "Token is not active"
+        })))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .named("status 401 once")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/1001-A"))
+        .and(header("authorization", BEARER))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": "1001-A", "order_state": "WAITING_ACCEPTANCE"
+        })))
+        .expect(1)
+        .named("status after refresh")
+        .mount(&server)
+        .await;
+    let c = AccorClient::new(config(&server).build().unwrap()).unwrap();
+    let s = c.status("1001-A").await.unwrap();
+    assert_eq!(s.order_state, MiraklOrderState::WaitingAcceptance);
+}
+
+fn sh02_answer() -> serde_json::Value {
+    json!({
+        "errors": [
+            {"error_code": "OFFER_NOT_FOUND", "offer_id": 99999, "shipping_type_code": null}
+        ],
+        "orders": [
+            {
+                "channel_code": null,
+                "currency_iso_code": "EUR",
+                "leadtime_to_ship": 2,
+                "shipping_deadline": "2024-09-27T15:00:00Z",
+                "shop_id": 2001,
+                "shop_model": "MARKETPLACE",
+                "shop_name": "Linen & Co",
+                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z", "total_shipping_price": 9.90},
+                "shipping_types": [
+                    {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z", "total_shipping_price": 9.90},
+                    {"code": "DELIVERY_ROUND", "label": "Delivery round", "shipping_deadline": "2024-09-30T08:00:00Z", "total_shipping_price": 0}
+                ],
+                "offers": [
+                    {"offer_id": 35308, "offer_price": 12.40, "offer_quantity": 500, "line_original_quantity": 10, "line_quantity": 10,
+                     "line_price": 124.00, "line_shipping_price": 9.90, "line_total_price": 133.90,
+                     "offer_discount": {"origin_price": 13.50, "ranges": [{"quantity_threshold": 10, "price": 12.40}]},
+                     "product_category_code": "bath-linen"},
+                    {"offer_id": 35309, "offer_price": 3.15, "offer_quantity": 4, "line_original_quantity": 6, "line_quantity": 4,
+                     "line_price": 12.60, "line_shipping_price": 0, "line_total_price": 12.60}
+                ]
+            },
+            {
+                "currency_iso_code": "EUR",
+                "leadtime_to_ship": 1,
+                "shipping_deadline": "2024-09-26T15:00:00Z",
+                "shop_id": 2002,
+                "shop_model": "MARKETPLACE",
+                "shop_name": "Hotel Soap Factory",
+                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-26T15:00:00Z", "total_shipping_price": 0},
+                "shipping_types": [],
+                "offers": [
+                    {"offer_id": 41000, "offer_price": 0.35, "offer_quantity": 10000, "line_original_quantity": 200, "line_quantity": 200,
+                     "line_price": 70.00, "line_shipping_price": 0, "line_total_price": 70.00}
+                ]
+            }
+        ],
+        "total_count": 2,
+        "promotions_summary": {"total": 0}
+    })
+}
+
+#[tokio::test]
+async fn validate_cart_sends_the_cart_and_decodes_the_sh02_answer() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .and(header("authorization", BEARER))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({
+            "customer": customer_json(),
+            "shipping_zone_code": "FR-FR",
+            "offers": [
+                {"offer_id": 35308, "quantity": 10},
+                {"offer_id": 35309, "quantity": 6},
+                {"offer_id": 41000, "quantity": 200},
+                {"offer_id": 99999, "quantity": 1}
+            ]
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sh02_answer()))
+        .expect(1)
+        .named("validate-cart")
+        .mount(&server)
+        .await;
+    let lines = vec![
+        CartLine::new("35308", 10),
+        CartLine::new("35309", 6),
+        CartLine::new("41000", 200),
+        CartLine::new("99999", 1),
+    ];
+    let answer = c
+        .validate_cart(&ValidateCartRequest::new(
+            customer(),
+            "FR-FR",
+            lines.clone(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(answer.orders.len(), 2);
+    assert_eq!(answer.total_count, Some(2));
+    assert!(answer.extra.contains_key("promotions_summary"));
+    assert!(answer.orders[0].extra.contains_key("shop_model"));
+    assert!(
+        answer.orders[0].offers[0]
+            .extra
+            .contains_key("offer_discount")
+    );
+    assert_eq!(answer.unit_price("35308"), Some(dec!(12.40)));
+    assert_eq!(answer.unit_price("41000"), Some(dec!(0.35)));
+    let short = answer.short_lines(&lines);
+    assert_eq!(short.len(), 2, "{short:?}");
+    assert_eq!(short[0].offer_id, "99999");
+    assert_eq!(short[0].error_code.as_deref(), Some("OFFER_NOT_FOUND"));
+    assert_eq!(short[0].requested, 1);
+    assert_eq!(
+        (
+            short[1].offer_id.as_str(),
+            short[1].requested,
+            short[1].available
+        ),
+        ("35309", 6, 4)
+    );
+    assert_eq!(short[1].shop_id.as_deref(), Some("2001"));
+    let totals = answer.supplier_totals();
+    assert_eq!(totals[0].shop_id, "2001");
+    assert_eq!(totals[0].goods, dec!(136.60));
+    assert_eq!(totals[0].shipping, dec!(9.90));
+    assert_eq!(totals[0].total(), dec!(146.50));
+    assert_eq!(totals[1].total(), dec!(70.00));
+}
+
+#[tokio::test]
+async fn validate_cart_errors_400_and_503() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "status": 400, "message": "mega_code 00000.XX0000 is unknown"
+        })))
+        .up_to_n_times(1)
+        .expect(1)
+        .named("validate-cart 400")
+        .mount(&server)
+        .await;
+    let req = ValidateCartRequest::new(customer(), "FR-FR", vec![CartLine::new("1", 1)]);
+    let err = c.validate_cart(&req).await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    assert_eq!(err.status(), Some(400));
+    assert!(
+        err.to_string()
+            .contains("mega_code 00000.XX0000 is unknown"),
+        "{err}"
+    );
+    assert!(!err.is_retryable());
+
+    // 503 is retried (validate-cart creates nothing), then answered.
+    server.reset().await;
+    token_ok(&server, 0).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_string("<html><body><h1>503 Service Unavailable</h1></body></html>"),
+        )
+        .up_to_n_times(2)
+        .with_priority(1)
+        .expect(2)
+        .named("validate-cart 503 twice")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"errors": [], "orders": [], "total_count": 0})),
+        )
+        .expect(1)
+        .named("validate-cart then ok")
+        .mount(&server)
+        .await;
+    let ok = c.validate_cart(&req).await.unwrap();
+    assert!(ok.orders.is_empty());
+}
+
+fn po_request() -> PurchaseOrderRequest {
+    PurchaseOrderRequest::new(
+        customer(),
+        "FR-FR",
+        vec![
+            OrderOffer::new("35308", 10)
+                .with_instruction("Please cut the apple into slices.")
+                .from_shop("2001"),
+            OrderOffer::new("41000", 200).from_shop("2002"),
+        ],
+    )
+    .with_shop(
+        OrderShop::new("2001")
+            .with_instructions("Please deliver to the back door.")
+            .with_delivery_rounds()
+            .with_delivery_date(NaiveDate::from_ymd_opt(2024, 9, 30).unwrap()),
+    )
+    .with_shop(OrderShop::new("2002"))
+}
+
+#[tokio::test]
+async fn purchase_order_sends_the_seed_spelling_and_decodes_the_sub_orders() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .and(header("authorization", BEARER))
+        .and(body_json(json!({
+            "customer": customer_json(),
+            "shipping_zone_code": "FR-FR",
+            "shops": [
+                {"shop_id": 2001, "delivery_instructions": "Please deliver to the back door.", "delivery_date_selected": "30/09/2024"},
+                {"shop_id": 2002}
+            ],
+            "offers": [
+                {"offer_id": 35308, "quantity": 10, "instruction": "Please cut the apple into slices."},
+                {"offer_id": 41000, "quantity": 200}
+            ]
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [
+                {"order_id": "P2P-000123-A", "commercial_id": "P2P-000123", "shop_id": 2001, "shop_name": "Linen & Co",
+                 "order_state": "STAGING", "currency_iso_code": "EUR", "total_price": 133.90, "shipping_price": 9.90,
+                 "order_lines": [{"offer_id": 35308, "quantity": 10}]},
+                {"order_id": "P2P-000123-B", "commercial_id": "P2P-000123", "shop_id": 2002, "shop_name": "Hotel Soap Factory",
+                 "order_state": "WAITING_ACCEPTANCE", "currency_iso_code": "EUR", "total_price": 70.00, "shipping_price": 0,
+                 "order_lines": [{"offer_id": 41000, "quantity": 200}], "payment_workflow": "PAY_ON_DUE_DATE"}
+            ],
+            "offers_not_shippable": []
+        })))
+        .expect(1)
+        .named("purchase-order")
+        .mount(&server)
+        .await;
+    let resp = c.purchase_order(&po_request()).await.unwrap();
+    assert_eq!(resp.orders.len(), 2);
+    assert_eq!(resp.orders[0].order_id, "P2P-000123-A");
+    assert_eq!(resp.orders[0].order_state, Some(MiraklOrderState::Staging));
+    assert_eq!(resp.orders[0].total_price, Some(dec!(133.90)));
+    assert_eq!(resp.orders[1].shop_id.as_ref().unwrap().as_str(), "2002");
+    assert_eq!(resp.orders[1].extra["payment_workflow"], "PAY_ON_DUE_DATE");
+}
+
+#[tokio::test]
+async fn purchase_order_is_never_retried() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    // 400: refused, not retried.
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "status": 400, "message": "offer 35308: quantity 10 exceeds available stock 4"
+        })))
+        .expect(1)
+        .named("po 400")
+        .mount(&server)
+        .await;
+    let err = c.purchase_order(&po_request()).await.unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert!(err.to_string().contains("exceeds available stock"), "{err}");
+
+    // 503 (documented "try again later"): one attempt, a retryable error for the caller.
+    server.reset().await;
+    token_ok(&server, 0).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "status": 503, "message": "The service is unavailable at the moment. Please try again later"
+        })))
+        .expect(1)
+        .named("po 503 once")
+        .mount(&server)
+        .await;
+    let err = c.purchase_order(&po_request()).await.unwrap_err();
+    assert!(matches!(err, Error::Transient { .. }), "{err:?}");
+
+    // 502 from a gateway: the order may exist.
+    server.reset().await;
+    token_ok(&server, 0).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .expect(1)
+        .named("po 502 once")
+        .mount(&server)
+        .await;
+    let err = c.purchase_order(&po_request()).await.unwrap_err();
+    match &err {
+        Error::OutcomeUnknown {
+            operation,
+            reconcile,
+            ..
+        } => {
+            assert_eq!(operation, "accor.purchase_order");
+            assert!(reconcile.contains("status()") && reconcile.contains("92320.HB1624"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_purchase_order_timeout_is_outcome_unknown_after_one_attempt() {
+    let server = MockServer::start().await;
+    token_ok(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(3)))
+        .expect(1)
+        .named("po too slow")
+        .mount(&server)
+        .await;
+    let c = AccorClient::new(
+        config(&server)
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let err = c.purchase_order(&po_request()).await.unwrap_err();
+    match &err {
+        Error::OutcomeUnknown { reconcile, .. } => {
+            assert!(reconcile.contains("before sending it again"), "{reconcile}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn invalid_input_sends_nothing() {
+    let server = MockServer::start().await;
+    token_ok(&server, 0).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(0)
+        .named("nothing sent")
+        .mount(&server)
+        .await;
+    let c = AccorClient::new(config(&server).build().unwrap()).unwrap();
+    let mut bad = po_request();
+    bad.customer.email = "not-an-email".into();
+    let err = c.purchase_order(&bad).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: `customer.email` must be a valid e-mail address"
+    );
+    let mut bad = po_request();
+    bad.shops[0].delivery_date_selected = None;
+    assert!(
+        c.purchase_order(&bad)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("shops[0].delivery_date_selected")
+    );
+    let bad = ValidateCartRequest::new(customer(), "XX-XX", vec![CartLine::new("1", 1)]);
+    assert!(
+        c.validate_cart(&bad)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("`shipping_zone_code`")
+    );
+}
+
+#[tokio::test]
+async fn status_decodes_states_lines_and_tracking() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/P2P-000123-A"))
+        .and(header("authorization", BEARER))
+        .and(header("accept", "application/json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": "P2P-000123-A",
+            "order_state": "SHIPPED",
+            "shop_id": 2001,
+            "currency_iso_code": "EUR",
+            "shipping_company": "Colissimo",
+            "shipping_tracking": "6A12345678901",
+            "shipping_tracking_url": "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901",
+            "created_date": "2024-09-25T08:12:00Z",
+            "order_lines": [
+                {"order_line_id": "P2P-000123-A-1", "offer_id": 35308, "quantity": 10, "order_line_state": "SHIPPED"},
+                {"order_line_id": "P2P-000123-A-2", "offer_id": 35309, "quantity": 4, "order_line_state": "INCIDENT_OPEN"}
+            ],
+            "has_incident": true
+        })))
+        .expect(1)
+        .named("status")
+        .mount(&server)
+        .await;
+    let s = c.status("P2P-000123-A").await.unwrap();
+    assert_eq!(s.order_state, MiraklOrderState::Shipped);
+    let order = accor_oms::convert::order(&s).unwrap();
+    assert_eq!(order.status.state, connector_core::OrderState::Shipped);
+    assert_eq!(order.status.raw, "SHIPPED");
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(
+        order.lines[1].status.as_ref().unwrap().state,
+        connector_core::OrderState::Incident
+    );
+    let t = &order.shipments[0].tracking[0];
+    assert_eq!(t.carrier.as_deref(), Some("Colissimo"));
+    assert_eq!(t.number.as_deref(), Some("6A12345678901"));
+    assert_eq!(order.extra["has_incident"], true);
+}
+
+#[tokio::test]
+async fn status_404_and_a_configured_route() {
+    let server = MockServer::start().await;
+    token_ok(&server, 1).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/order/NO%20SUCH"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "status": 404, "message": "Order NO SUCH not found"
+        })))
+        .expect(1)
+        .named("order 404")
+        .mount(&server)
+        .await;
+    let c = AccorClient::new(
+        config(&server)
+            .status_route("/order/{order_id}")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let err = c.status("NO SUCH").await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert!(err.to_string().contains("not found"), "{err}");
+}
+
+#[tokio::test]
+async fn no_secret_in_debug_output() {
+    let server = MockServer::start().await;
+    let c = AccorClient::new(
+        config(&server)
+            .sftp_credentials("catalog", SecretString::from("sftp-pass-123"))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let s = format!("{c:?}");
+    assert!(
+        !s.contains("erp-secret") && !s.contains("sftp-pass-123"),
+        "{s}"
+    );
+    assert!(s.contains("erp-client"), "{s}");
+}
