@@ -14,7 +14,6 @@
 //! | `accor_oms` (feature `accor-oms`) | `accor-oms` | buys on Accor's AStoreShop: SFTP catalog import, validate-cart, purchase orders, status |
 //! | `sftp` (feature `sftp`) | `connector-sftp` | (the SFTP transport: resumable, verified downloads, atomic uploads, CSV records) |
 //!
-//! `accor-oms` joins with its own feature when it lands.
 //!
 //! ```
 //! use erp_connectors::core::{Currency, Money};

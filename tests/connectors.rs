@@ -2,9 +2,15 @@
 //! held as a `Box<dyn Connector>`, reports what it can do truthfully, passes `check()`, and
 //! accounts for every record of a shared stock push.
 
-#![cfg(all(feature = "amazon-mcf", feature = "one-b2b", feature = "totvs-omni"))]
+#![cfg(all(
+    feature = "accor-oms",
+    feature = "amazon-mcf",
+    feature = "one-b2b",
+    feature = "totvs-omni"
+))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use erp_connectors::accor_oms::{AccorClient, AccorConfig, AccorConnector};
 use erp_connectors::amazon_mcf::{AmazonMcfClient, AmazonMcfConnector};
 use erp_connectors::core::{Capability, Connector, LocationId, Platform, SecretString, Sku, Stock};
 use erp_connectors::one_b2b::{OneClient, OneConfig};
@@ -21,6 +27,16 @@ async fn every_connector_is_a_trait_object_that_tells_the_truth() {
     mcf_sim.sim.seed_inventory("MUG-1", "Blue mug", 10);
     let one_sim = sandbox_one_b2b::OneSandbox::start().await.unwrap();
     let omni_sim = sandbox_totvs_omni::OmniSimulator::start().await.unwrap();
+    let accor_sim = sandbox_accor_oms::AccorSandbox::start().await.unwrap();
+    let accor = AccorClient::new(
+        AccorConfig::builder()
+            .custom(accor_sim.base_url(), accor_sim.token_url())
+            .client_id(sandbox_accor_oms::SANDBOX_CLIENT_ID)
+            .client_secret(SecretString::from(sandbox_accor_oms::SANDBOX_CLIENT_SECRET))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
 
     let mcf = AmazonMcfClient::builder()
         .client_id(sandbox_amazon_mcf::CLIENT_ID)
@@ -73,12 +89,18 @@ async fn every_connector_is_a_trait_object_that_tells_the_truth() {
         .unwrap();
 
     let connectors: Vec<Box<dyn Connector>> = vec![
+        Box::new(AccorConnector::new(accor)),
         Box::new(AmazonMcfConnector::new(mcf)),
         Box::new(one),
         Box::new(omni),
     ];
 
     let expected = [
+        // No catalog location configured: the CatalogSource view stays off until `with_catalog`.
+        (
+            Platform::AccorOms,
+            vec![Capability::OrderPlacement, Capability::OrderTracking],
+        ),
         (
             Platform::AmazonMcf,
             vec![

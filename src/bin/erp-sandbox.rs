@@ -20,6 +20,21 @@ async fn main() -> std::io::Result<()> {
     println!("  client_id / secret    {SANDBOX_CLIENT_ID} / {SANDBOX_CLIENT_SECRET}");
     println!("Demo bulk API           {}/demo/stock", harness.base_url());
 
+    #[cfg(feature = "accor-oms")]
+    let _accor = {
+        use sandbox_accor_oms as accor;
+        let running = accor::AccorSandbox::start().await?;
+        println!();
+        println!("Accor OMS API           {}", running.base_url());
+        println!("  token endpoint        {}", running.token_url());
+        println!(
+            "  client_id / secret    {} / {}",
+            accor::SANDBOX_CLIENT_ID,
+            accor::SANDBOX_CLIENT_SECRET
+        );
+        running
+    };
+
     #[cfg(feature = "amazon-mcf")]
     let _mcf = {
         use sandbox_amazon_mcf as mcf;
