@@ -24,7 +24,7 @@ pub const ACCESS_TOKEN_HEADER: &str = "x-amz-access-token";
 
 /// The refresh-token grant provider (`grant_type=refresh_token`, no `scope`), with LWA's
 /// `invalid_grant` (re-authorize the seller) and `invalid_client` (rotate the client secret)
-/// mapped to distinct [`AuthErrorKind`]s.
+/// mapped to distinct [`AuthErrorKind`](connector_core::AuthErrorKind)s.
 pub fn refresh_token_provider(
     token_url: &str,
     client_id: impl Into<String>,
