@@ -3,6 +3,7 @@
 //! ```text
 //! cargo bench -p connector-sftp                       # 256 MiB, 2 runs per case
 //! SFTP_BENCH_MB=64 SFTP_BENCH_RUNS=3 cargo bench -p connector-sftp
+//! SFTP_BENCH_MB=64 SFTP_BENCH_LOOPBACK_ONLY=1 cargo bench -p connector-sftp  # paired runs only
 //! ```
 //!
 //! Cases: loopback OpenSSH (`/usr/sbin/sshd` started on a temporary config), the same behind a
@@ -19,10 +20,22 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connector_sandbox::sftp::{SftpServer, SftpServerConfig};
-use connector_sftp::{SftpClient, SftpConfig};
+use connector_sftp::{DEFAULT_READ_CHUNK, SftpClient, SftpConfig};
 use futures::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// CPU seconds (user + system) this process has used so far.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    rest.split_whitespace()
+        .skip(11)
+        .take(2)
+        .map(|v| v.parse::<f64>().unwrap_or(0.0))
+        .sum::<f64>()
+        / 100.0
+}
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -62,6 +75,9 @@ fn raw_libssh2(
     use std::io::Read;
     let started = Instant::now();
     let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    // TCP_NODELAY as the transport sets it (`Conn::open`): otherwise the small FXP_READ
+    // requests can wait for Nagle's algorithm and the reference measures something else.
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
     let mut sess = ssh2::Session::new().map_err(|e| e.to_string())?;
     sess.set_tcp_stream(tcp);
     sess.handshake().map_err(|e| e.to_string())?;
@@ -248,8 +264,21 @@ async fn main() {
     // Paired runs (ours, then OpenSSH, back to back) so that load from other processes hits
     // both sides of each ratio alike; the median of the per-pair ratios is the robust figure.
     let mut ratios = Vec::new();
+    let mut bare_ratios = Vec::new();
+    let gb = size as f64 / 1e9;
     for i in 0..runs.max(3) {
+        let c0 = process_cpu_seconds();
         let a = ours(cfg(sshd.port, None), &remote, size).await;
+        let c1 = process_cpu_seconds();
+        let bare = raw_libssh2(
+            sshd.port,
+            &sshd.user,
+            &sshd.client_key,
+            &remote,
+            size,
+            DEFAULT_READ_CHUNK,
+        );
+        let c2 = process_cpu_seconds();
         let b = openssh_client(
             sshd.port,
             &sshd.user,
@@ -259,20 +288,32 @@ async fn main() {
             &remote,
             size,
         );
-        if let (Ok(a), Ok(b)) = (&a, &b) {
+        if let (Ok(a), Ok(bare), Ok(b)) = (&a, &bare, &b) {
             println!(
-                "loopback pair {i}: connector-sftp {a:.1} MB/s, OpenSSH sftp {b:.1} MB/s ({:.2}x)",
-                a / b
+                "loopback run {i}: connector-sftp {a:.1} MB/s ({:.2} CPU s/GB), bare libssh2 {bare:.1} MB/s ({:.2} CPU s/GB), OpenSSH sftp {b:.1} MB/s ({:.2}x, bare {:.2}x)",
+                (c1 - c0) / gb,
+                (c2 - c1) / gb,
+                a / b,
+                bare / b
             );
             ratios.push(a / b);
+            bare_ratios.push(bare / b);
         }
     }
-    ratios.sort_by(f64::total_cmp);
-    if let Some(m) = ratios.get(ratios.len() / 2) {
-        println!(
-            "{:<58} {m:>8.2}x",
-            "loopback median paired ratio (default ciphers)"
-        );
+    for (label, r) in [
+        ("loopback median paired ratio (default config)", &mut ratios),
+        (
+            "loopback median paired ratio (bare libssh2 loop)",
+            &mut bare_ratios,
+        ),
+    ] {
+        r.sort_by(f64::total_cmp);
+        if let Some(m) = r.get(r.len() / 2) {
+            println!("{label:<58} {m:>8.2}x");
+        }
+    }
+    if std::env::var("SFTP_BENCH_LOOPBACK_ONLY").is_ok_and(|v| v == "1") {
+        return;
     }
 
     let mut loopback = Vec::new();

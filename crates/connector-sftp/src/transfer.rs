@@ -4,8 +4,8 @@
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
 use bytes::{Buf, Bytes};
@@ -19,6 +19,93 @@ use crate::session::{Conn, map_file_io, map_ssh};
 
 /// Chunks in flight between the SFTP thread and the consumer (x 2 MiB = bounded memory).
 pub(crate) const CHANNEL_CHUNKS: usize = 4;
+
+/// Read buffers shared between the SFTP thread and the consumer of its chunks. The SFTP thread
+/// reads straight into a pooled buffer and hands it on as [`Bytes`] without copying; when the
+/// consumer drops the last reference the buffer goes back to the pool, so a steady download
+/// neither copies nor allocates per chunk. Memory stays bounded: at most `max_free` idle
+/// buffers are kept, and chunks in flight are bounded by the channel.
+pub(crate) struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+    size: usize,
+    max_free: usize,
+}
+
+impl BufferPool {
+    pub(crate) fn new(size: usize, max_free: usize) -> Arc<Self> {
+        Arc::new(Self {
+            free: Mutex::new(Vec::new()),
+            size,
+            max_free,
+        })
+    }
+
+    /// A buffer of `size` bytes (contents unspecified).
+    pub(crate) fn take(&self) -> Vec<u8> {
+        let reused = match self.free.lock() {
+            Ok(mut free) => free.pop(),
+            Err(poisoned) => poisoned.into_inner().pop(),
+        };
+        reused.unwrap_or_else(|| vec![0u8; self.size])
+    }
+
+    /// Returns a buffer to the pool (dropped if the pool is full or it has the wrong size).
+    pub(crate) fn put(&self, buf: Vec<u8>) {
+        if buf.len() != self.size {
+            return;
+        }
+        let mut free = match self.free.lock() {
+            Ok(free) => free,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if free.len() < self.max_free {
+            free.push(buf);
+        }
+    }
+
+    /// The first `len` bytes of `buf` as [`Bytes`]. A full chunk keeps its buffer (returned to
+    /// the pool on drop); a short one (the end of a file) is copied out so that a small file
+    /// does not pin a whole read buffer, and the buffer goes straight back.
+    pub(crate) fn freeze(self: &Arc<Self>, buf: Vec<u8>, len: usize) -> Bytes {
+        if len < self.size / 4 {
+            let out = Bytes::copy_from_slice(&buf[..len.min(buf.len())]);
+            self.put(buf);
+            return out;
+        }
+        Bytes::from_owner(PooledChunk {
+            buf,
+            len,
+            pool: Arc::downgrade(self),
+        })
+    }
+
+    #[cfg(test)]
+    fn idle(&self) -> usize {
+        self.free.lock().map(|f| f.len()).unwrap_or(0)
+    }
+}
+
+/// A pooled buffer holding one chunk; gives the buffer back to its pool when dropped.
+struct PooledChunk {
+    buf: Vec<u8>,
+    len: usize,
+    // Weak: chunks may outlive the transfer; then their buffers are simply freed.
+    pool: Weak<BufferPool>,
+}
+
+impl AsRef<[u8]> for PooledChunk {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf[..self.len.min(self.buf.len())]
+    }
+}
+
+impl Drop for PooledChunk {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.upgrade() {
+            pool.put(std::mem::take(&mut self.buf));
+        }
+    }
+}
 
 /// Why a transfer attempt stopped.
 enum Stop {
@@ -42,7 +129,7 @@ pub(crate) fn download_worker(
     let mut offset: u64 = 0;
     let mut expected: Option<u64> = None;
     let mut resumes: u32 = 0;
-    let mut buf = vec![0u8; cfg.read_chunk];
+    let pool = BufferPool::new(cfg.read_chunk, CHANNEL_CHUNKS + 2);
     loop {
         let attempt = (|| -> std::result::Result<(), Stop> {
             let conn = Conn::open(cfg).map_err(classify)?;
@@ -77,36 +164,54 @@ pub(crate) fn download_worker(
                     .map_err(|e| Stop::Retryable(map_file_io(e, "cannot seek in", remote)))?;
             }
             loop {
-                match file.read(&mut buf) {
-                    Ok(0) => {
-                        return match expected {
-                            Some(size) if offset < size => {
-                                Err(Stop::Retryable(Error::transient(format!(
-                                    "{path}: the server ended the file at {offset} of {size} bytes"
-                                ))))
-                            }
-                            _ => Ok(()),
-                        };
-                    }
-                    Ok(n) => {
-                        offset += n as u64;
-                        if tx
-                            .blocking_send(Ok(Bytes::copy_from_slice(&buf[..n])))
-                            .is_err()
-                        {
-                            return Err(Stop::Cancelled);
+                // Fill a whole pooled buffer before handing it on: libssh2 returns the tail of
+                // a 30,000-byte SFTP packet on its own after each full read, and a chunk owns
+                // its buffer until the consumer drops it.
+                let mut chunk = pool.take();
+                let mut filled = 0;
+                let mut end = false;
+                let mut failed = None;
+                while filled < chunk.len() {
+                    match file.read(&mut chunk[filled..]) {
+                        Ok(0) => {
+                            end = true;
+                            break;
                         }
-                        if let Some(cb) = progress {
-                            cb(Progress {
-                                done: offset,
-                                total: expected,
-                                resumes,
-                            });
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
                         }
                     }
-                    Err(e) => {
-                        return Err(Stop::Retryable(map_file_io(e, "read failed on", remote)));
+                }
+                if filled > 0 {
+                    offset += filled as u64;
+                    if tx.blocking_send(Ok(pool.freeze(chunk, filled))).is_err() {
+                        return Err(Stop::Cancelled);
                     }
+                    if let Some(cb) = progress {
+                        cb(Progress {
+                            done: offset,
+                            total: expected,
+                            resumes,
+                        });
+                    }
+                } else {
+                    pool.put(chunk);
+                }
+                if let Some(e) = failed {
+                    return Err(Stop::Retryable(map_file_io(e, "read failed on", remote)));
+                }
+                if end {
+                    return match expected {
+                        Some(size) if offset < size => {
+                            Err(Stop::Retryable(Error::transient(format!(
+                                "{path}: the server ended the file at {offset} of {size} bytes"
+                            ))))
+                        }
+                        _ => Ok(()),
+                    };
                 }
             }
         })();
@@ -410,6 +515,46 @@ mod tests {
         );
         let t = temp_name("x.csv");
         assert!(t.starts_with(".x.csv.") && t.ends_with(".part"), "{t}");
+    }
+
+    #[test]
+    fn pooled_chunks_return_their_buffer_and_short_ones_are_copied() {
+        let pool = BufferPool::new(1024, 2);
+        let mut buf = pool.take();
+        assert_eq!(buf.len(), 1024);
+        buf[..5].copy_from_slice(b"hello");
+        buf[1023] = 7;
+        let full = pool.freeze(buf, 1024);
+        assert_eq!(&full[..5], b"hello");
+        assert_eq!(full.len(), 1024);
+        assert_eq!(
+            pool.idle(),
+            0,
+            "the buffer belongs to the chunk while it lives"
+        );
+        let clone = full.slice(1000..);
+        drop(full);
+        assert_eq!(pool.idle(), 0, "a slice still holds it");
+        assert_eq!(clone[23], 7);
+        drop(clone);
+        assert_eq!(pool.idle(), 1, "back in the pool after the last reference");
+
+        // A short chunk (end of file) is copied: the buffer returns at once.
+        let mut buf = pool.take();
+        assert_eq!(pool.idle(), 0);
+        buf[..3].copy_from_slice(b"end");
+        let short = pool.freeze(buf, 3);
+        assert_eq!(&short[..], b"end");
+        assert_eq!(pool.idle(), 1);
+
+        // The pool keeps at most `max_free` idle buffers, and chunks may outlive it.
+        let (a, b, c) = (pool.take(), pool.take(), pool.take());
+        let chunks: Vec<Bytes> = [a, b, c].into_iter().map(|v| pool.freeze(v, 512)).collect();
+        drop(chunks);
+        assert_eq!(pool.idle(), 2);
+        let orphan = pool.freeze(pool.take(), 1024);
+        drop(pool);
+        assert_eq!(orphan.len(), 1024);
     }
 
     #[test]

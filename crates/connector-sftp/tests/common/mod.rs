@@ -161,6 +161,21 @@ impl Sshd {
     pub fn files(&self) -> PathBuf {
         self.dir.path().join("files")
     }
+
+    /// CPU seconds (user + system) used so far by the listening sshd and by the session
+    /// processes it has reaped: the server side of finished transfers, for benchmarks.
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        // utime, stime, cutime, cstime are fields 14-17 (indices 11-14 after the name).
+        rest.split_whitespace()
+            .skip(11)
+            .take(4)
+            .map(|v| v.parse::<f64>().unwrap_or(0.0))
+            .sum::<f64>()
+            / 100.0
+    }
 }
 
 fn current_user() -> Option<String> {
