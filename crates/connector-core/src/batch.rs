@@ -351,8 +351,11 @@ impl BatchRunner {
             stop: &stop,
             isolate: self.options.isolate_failures,
         };
-        let concurrency = self.options.concurrency;
-        let mut chunks = std::pin::pin!(input.chunks(self.options.max_lines));
+        let (concurrency, max) = (self.options.concurrency, self.options.max_lines);
+        // The input is read straight into the chunk being filled (no stream adapter between:
+        // this loop runs once per record).
+        let mut input = std::pin::pin!(input);
+        let mut filling: Vec<T> = Vec::new();
         let mut offset = 0usize;
         let mut exhausted = false;
         // The next chunk, read and prepared, waiting for a free slot.
@@ -376,28 +379,40 @@ impl BatchRunner {
                 }
                 // Meanwhile, read and prepare the next chunk.
                 if ready.is_none() && !exhausted {
-                    match chunks.as_mut().poll_next(cx) {
-                        Poll::Ready(Some(records)) => {
-                            let chunk = Chunk::new(records, offset);
-                            offset += chunk.len();
-                            if stop.load(Ordering::SeqCst) {
-                                let mut report = BatchReport {
-                                    total: chunk.len(),
-                                    ..BatchReport::default()
-                                };
-                                ctx.not_attempted(&chunk, Arc::new(stopped_error()), &mut report);
-                                total.merge(report);
-                            } else {
-                                let body = prepare(&chunk);
-                                ready = Some((chunk, body));
+                    let full = loop {
+                        match input.as_mut().poll_next(cx) {
+                            Poll::Ready(Some(record)) => {
+                                if filling.capacity() == 0 {
+                                    filling.reserve_exact(max);
+                                }
+                                filling.push(record);
+                                if filling.len() >= max {
+                                    break true;
+                                }
                             }
-                            progress = true;
+                            Poll::Ready(None) => {
+                                exhausted = true;
+                                progress = true;
+                                break !filling.is_empty();
+                            }
+                            Poll::Pending => break false,
                         }
-                        Poll::Ready(None) => {
-                            exhausted = true;
-                            progress = true;
+                    };
+                    if full {
+                        let chunk = Chunk::new(std::mem::take(&mut filling), offset);
+                        offset += chunk.len();
+                        if stop.load(Ordering::SeqCst) {
+                            let mut report = BatchReport {
+                                total: chunk.len(),
+                                ..BatchReport::default()
+                            };
+                            ctx.not_attempted(&chunk, Arc::new(stopped_error()), &mut report);
+                            total.merge(report);
+                        } else {
+                            let body = prepare(&chunk);
+                            ready = Some((chunk, body));
                         }
-                        Poll::Pending => {}
+                        progress = true;
                     }
                 }
                 if exhausted && ready.is_none() && in_flight.is_empty() {
