@@ -79,22 +79,26 @@ fn bodies(n: usize) -> Vec<Bytes> {
     out
 }
 
-/// CPU time (user + system) of this whole process (client and in-process simulator), from
-/// `/proc/self/stat` (Linux, 10 ms ticks; zero elsewhere).
-fn cpu_time() -> Duration {
+/// CPU time (user + system) of this whole process (client and in-process simulator) and its
+/// minor page faults, from `/proc/self/stat` (Linux, 10 ms ticks; zero elsewhere).
+fn process_stat() -> (Duration, u64) {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return Duration::ZERO;
+        return (Duration::ZERO, 0);
     };
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
+    let field = |i: usize| {
         fields
             .get(i)
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    // minflt, utime and stime are fields 10, 14 and 15 of the line (8, 12 and 13 after the
+    // command name).
+    (
+        Duration::from_millis((field(11) + field(12)) * 10),
+        field(7),
+    )
 }
 
 /// CPU time of the calling thread in nanoseconds, from `/proc/thread-self/schedstat`
@@ -108,26 +112,30 @@ fn thread_cpu() -> Duration {
         .map_or(Duration::ZERO, Duration::from_nanos)
 }
 
-/// One timed run: wall time, process CPU, client-thread CPU.
+/// One timed run: wall time, process CPU, client-thread CPU, minor page faults.
 #[derive(Clone, Copy)]
 struct Run {
     wall: Duration,
     cpu: Duration,
     client: Duration,
+    faults: u64,
 }
 
-struct Timer(Instant, Duration, Duration);
+struct Timer(Instant, (Duration, u64), Duration);
 
 impl Timer {
     fn start() -> Self {
-        Self(Instant::now(), cpu_time(), thread_cpu())
+        Self(Instant::now(), process_stat(), thread_cpu())
     }
 
     fn stop(self) -> Run {
+        let wall = self.0.elapsed();
+        let (cpu, faults) = process_stat();
         Run {
-            wall: self.0.elapsed(),
-            cpu: cpu_time() - self.1,
+            wall,
+            cpu: cpu - self.1.0,
             client: thread_cpu() - self.2,
+            faults: faults - self.1.1,
         }
     }
 }
@@ -220,8 +228,38 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+/// glibc's malloc raises its mmap threshold to the largest mmapped block freed so far: the
+/// allocation history of one side (e.g. 400 KB vs 640 KB chunk vectors) would change what
+/// every later allocation costs, bare runs and simulator included (page faults on each
+/// request). Fixed thresholds make the sides independent of each other and of the SDK
+/// version: all buffers come from the heap, which is not trimmed during the runs.
+const MALLOC_TUNABLES: &str =
+    "glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864";
+
+/// Runs this benchmark again with [`MALLOC_TUNABLES`] unless `GLIBC_TUNABLES` is already set
+/// (then it is used as given). Returns the exit code of the rerun.
+fn rerun_with_fixed_malloc_thresholds() -> Option<i32> {
+    if !cfg!(target_os = "linux") || std::env::var_os("GLIBC_TUNABLES").is_some() {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("GLIBC_TUNABLES", MALLOC_TUNABLES)
+        .status()
+        .ok()?;
+    Some(status.code().unwrap_or(1))
+}
+
+fn main() {
+    if let Some(code) = rerun_with_fixed_malloc_thresholds() {
+        std::process::exit(code);
+    }
+    bench();
+}
+
 #[tokio::main]
-async fn main() {
+async fn bench() {
     let n = env("ONE_BENCH_LINES", 1_000_000);
     let rounds = env("ONE_BENCH_ROUNDS", 5).max(1);
     // For profiling one side alone: `sdk`, `bare`; anything else runs both.
@@ -292,7 +330,11 @@ async fn main() {
     );
     println!("  load average before: {load_before}; after: {load_after}");
     println!(
-        "                     wall ms      lines/s   process CPU ms   client-thread CPU ms   (wall per round)"
+        "  GLIBC_TUNABLES={}",
+        std::env::var("GLIBC_TUNABLES").unwrap_or_default()
+    );
+    println!(
+        "                     wall ms      lines/s   process CPU ms   client-thread CPU ms   page faults   (wall per round)"
     );
     for (name, runs) in [
         ("SDK end to end", &sdk),
@@ -304,10 +346,11 @@ async fn main() {
         }
         let w = med(runs, |r| r.wall);
         println!(
-            "  {name:<16} {w:>9.1} {:>12.0} {:>16.0} {:>22.1}   ({})",
+            "  {name:<16} {w:>9.1} {:>12.0} {:>16.0} {:>22.1} {:>13.0}   ({})",
             rate(w),
             med(runs, |r| r.cpu),
             med(runs, |r| r.client),
+            median(runs.iter().map(|r| r.faults as f64).collect()),
             walls(runs)
         );
     }
