@@ -37,7 +37,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 
+use futures::future::poll_fn;
+use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt};
 
 use crate::error::Error;
@@ -107,6 +110,17 @@ impl<T> fmt::Debug for Chunk<T> {
 }
 
 impl<T> Chunk<T> {
+    /// A whole chunk of `records`, the first of which is at `first_index` in the input.
+    fn new(records: Vec<T>, first_index: usize) -> Self {
+        let end = records.len();
+        Self {
+            records: Arc::new(records),
+            start: 0,
+            end,
+            first_index,
+        }
+    }
+
     /// The records of this chunk.
     pub fn records(&self) -> &[T] {
         &self.records[self.start..self.end]
@@ -260,7 +274,12 @@ impl BatchRunner {
     /// Pushes every record of `input` through `send`, chunk by chunk, and accounts for each.
     ///
     /// `key` names a record in the report; `send` makes one request for a chunk. The input is
-    /// read lazily: at most `concurrency` chunks are held in memory at once.
+    /// read lazily: at most `concurrency + 1` chunks are held in memory at once (the next
+    /// chunk is read while `concurrency` requests are in flight).
+    ///
+    /// When building a request costs real CPU (serializing thousands of records), use
+    /// [`run_prepared`](Self::run_prepared): it builds the next request while the others are
+    /// in flight.
     pub async fn run<T, S, K, F, Fut>(&self, input: S, key: K, send: F) -> BatchReport
     where
         T: Send + Sync + 'static,
@@ -269,48 +288,142 @@ impl BatchRunner {
         F: Fn(Chunk<T>) -> Fut + Send + Sync,
         Fut: Future<Output = Result<ChunkResult, Error>> + Send,
     {
+        let send = &send;
+        self.run_prepared(input, key, |_: &Chunk<T>| (), move |chunk, ()| send(chunk))
+            .await
+    }
+
+    /// Like [`run`](Self::run), with each request prepared ahead of time.
+    ///
+    /// `prepare` turns a chunk into what `send` needs, typically the serialized request body.
+    /// The runner calls it for the *next* chunk while up to `concurrency` requests are in
+    /// flight, so the serialization of chunk *i + 1* overlaps the network wait of chunk *i*
+    /// and a freed slot is filled at once. It is also called for the parts of a refused chunk
+    /// (bisection, re-sending the records the platform did not name). The guarantees of
+    /// [`run`](Self::run) are the same: at most `concurrency` requests in flight, bad-record
+    /// isolation, every record accounted for; at most `concurrency + 1` chunks (and their
+    /// prepared bodies) are held in memory at once.
+    ///
+    /// ```
+    /// use connector_core::batch::{BatchOptions, BatchRunner, ChunkResult};
+    /// use futures::stream;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let report = BatchRunner::new(BatchOptions::new(100))
+    ///     .run_prepared(
+    ///         stream::iter(0..250u32),
+    ///         |r| r.to_string(),
+    ///         |chunk| {
+    ///             let body: Vec<String> = chunk.records().iter().map(u32::to_string).collect();
+    ///             body.join(",")
+    ///         },
+    ///         |_chunk, body: String| async move {
+    ///             // POST `body` here.
+    ///             assert!(!body.is_empty());
+    ///             Ok(ChunkResult::Accepted)
+    ///         },
+    ///     )
+    ///     .await;
+    /// assert_eq!((report.requests, report.sent), (3, 250));
+    /// # }
+    /// ```
+    pub async fn run_prepared<T, B, S, K, P, F, Fut>(
+        &self,
+        input: S,
+        key: K,
+        prepare: P,
+        send: F,
+    ) -> BatchReport
+    where
+        T: Send + Sync + 'static,
+        B: Send,
+        S: Stream<Item = T> + Send,
+        K: Fn(&T) -> String + Send + Sync,
+        P: Fn(&Chunk<T>) -> B + Send + Sync,
+        F: Fn(Chunk<T>, B) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<ChunkResult, Error>> + Send,
+    {
         let stop = AtomicBool::new(false);
-        let max = self.options.max_lines;
-        let mut offset = 0usize;
-        let chunks = input.chunks(max).map(|records| {
-            let len = records.len();
-            let chunk = Chunk {
-                records: Arc::new(records),
-                start: 0,
-                end: len,
-                first_index: offset,
-            };
-            offset += len;
-            chunk
-        });
         let ctx = Ctx {
             send: &send,
+            prepare: &prepare,
             key: &key,
             stop: &stop,
             isolate: self.options.isolate_failures,
         };
-        let reports = chunks
-            .map(|chunk| {
-                let ctx = &ctx;
-                async move {
-                    let mut report = BatchReport {
-                        total: chunk.len(),
-                        ..BatchReport::default()
-                    };
-                    if ctx.stop.load(Ordering::SeqCst) {
-                        ctx.not_attempted(&chunk, Arc::new(stopped_error()), &mut report);
-                    } else {
-                        ctx.process(chunk, &mut report).await;
-                    }
-                    report
-                }
-            })
-            .buffer_unordered(self.options.concurrency);
-        let mut reports = std::pin::pin!(reports);
+        let (concurrency, max) = (self.options.concurrency, self.options.max_lines);
+        // The input is read straight into the chunk being filled (no stream adapter between:
+        // this loop runs once per record).
+        let mut input = std::pin::pin!(input);
+        let mut filling: Vec<T> = Vec::new();
+        let mut offset = 0usize;
+        let mut exhausted = false;
+        // The next chunk, read and prepared, waiting for a free slot.
+        let mut ready: Option<(Chunk<T>, B)> = None;
+        let mut in_flight = FuturesUnordered::new();
         let mut total = BatchReport::default();
-        while let Some(r) = reports.next().await {
-            total.merge(r);
-        }
+        poll_fn(|cx| {
+            loop {
+                let mut progress = false;
+                // A free slot takes the prepared chunk at once.
+                if in_flight.len() < concurrency
+                    && let Some((chunk, body)) = ready.take()
+                {
+                    in_flight.push(ctx.first(chunk, body));
+                }
+                // Poll the requests in flight (this sends a newly launched one) and collect
+                // the finished ones.
+                while let Poll::Ready(Some(report)) = in_flight.poll_next_unpin(cx) {
+                    total.merge(report);
+                    progress = true;
+                }
+                // Meanwhile, read and prepare the next chunk.
+                if ready.is_none() && !exhausted {
+                    let full = loop {
+                        match input.as_mut().poll_next(cx) {
+                            Poll::Ready(Some(record)) => {
+                                if filling.capacity() == 0 {
+                                    filling.reserve_exact(max);
+                                }
+                                filling.push(record);
+                                if filling.len() >= max {
+                                    break true;
+                                }
+                            }
+                            Poll::Ready(None) => {
+                                exhausted = true;
+                                progress = true;
+                                break !filling.is_empty();
+                            }
+                            Poll::Pending => break false,
+                        }
+                    };
+                    if full {
+                        let chunk = Chunk::new(std::mem::take(&mut filling), offset);
+                        offset += chunk.len();
+                        if stop.load(Ordering::SeqCst) {
+                            let mut report = BatchReport {
+                                total: chunk.len(),
+                                ..BatchReport::default()
+                            };
+                            ctx.not_attempted(&chunk, Arc::new(stopped_error()), &mut report);
+                            total.merge(report);
+                        } else {
+                            let body = prepare(&chunk);
+                            ready = Some((chunk, body));
+                        }
+                        progress = true;
+                    }
+                }
+                if exhausted && ready.is_none() && in_flight.is_empty() {
+                    return Poll::Ready(());
+                }
+                if !progress {
+                    return Poll::Pending;
+                }
+            }
+        })
+        .await;
         total.sort();
         total
     }
@@ -323,14 +436,15 @@ fn stopped_error() -> Error {
     }
 }
 
-struct Ctx<'a, F, K> {
+struct Ctx<'a, F, K, P> {
     send: &'a F,
+    prepare: &'a P,
     key: &'a K,
     stop: &'a AtomicBool,
     isolate: bool,
 }
 
-impl<F, K> Ctx<'_, F, K> {
+impl<F, K, P> Ctx<'_, F, K, P> {
     fn failures<T>(&self, chunk: &Chunk<T>, error: Arc<Error>) -> Vec<RecordFailure>
     where
         K: Fn(&T) -> String,
@@ -355,13 +469,38 @@ impl<F, K> Ctx<'_, F, K> {
     }
 }
 
-impl<'a, F, K> Ctx<'a, F, K> {
-    fn process<'b, T, Fut>(&'b self, chunk: Chunk<T>, report: &'b mut BatchReport) -> BoxFut<'b, ()>
+impl<'a, F, K, P> Ctx<'a, F, K, P> {
+    /// One chunk read from the input, with its prepared body: its own report.
+    async fn first<T, B, Fut>(&self, chunk: Chunk<T>, body: B) -> BatchReport
+    where
+        T: Send + Sync + 'static,
+        B: Send,
+        K: Fn(&T) -> String + Send + Sync,
+        P: Fn(&Chunk<T>) -> B + Send + Sync,
+        F: Fn(Chunk<T>, B) -> Fut + Send + Sync,
+        Fut: Future<Output = Result<ChunkResult, Error>> + Send,
+    {
+        let mut report = BatchReport {
+            total: chunk.len(),
+            ..BatchReport::default()
+        };
+        self.process(chunk, body, &mut report).await;
+        report
+    }
+
+    fn process<'b, T, B, Fut>(
+        &'b self,
+        chunk: Chunk<T>,
+        body: B,
+        report: &'b mut BatchReport,
+    ) -> BoxFut<'b, ()>
     where
         'a: 'b,
         T: Send + Sync + 'static,
+        B: Send + 'b,
         K: Fn(&T) -> String + Send + Sync,
-        F: Fn(Chunk<T>) -> Fut + Send + Sync,
+        P: Fn(&Chunk<T>) -> B + Send + Sync,
+        F: Fn(Chunk<T>, B) -> Fut + Send + Sync,
         Fut: Future<Output = Result<ChunkResult, Error>> + Send,
     {
         Box::pin(async move {
@@ -370,7 +509,7 @@ impl<'a, F, K> Ctx<'a, F, K> {
                 return;
             }
             report.requests += 1;
-            match (self.send)(chunk.clone()).await {
+            match (self.send)(chunk.clone(), body).await {
                 Ok(ChunkResult::Accepted) => report.sent += chunk.len(),
                 Ok(ChunkResult::Partial(rejections)) => {
                     let n = self.reject_named(&chunk, rejections, report);
@@ -399,7 +538,8 @@ impl<'a, F, K> Ctx<'a, F, K> {
                                 let mut part = chunk.clone();
                                 part.start = chunk.start + s;
                                 part.end = chunk.start + i;
-                                self.process(part, report).await;
+                                let body = (self.prepare)(&part);
+                                self.process(part, body, report).await;
                                 run_start = None;
                             }
                             _ => {}
@@ -418,7 +558,7 @@ impl<'a, F, K> Ctx<'a, F, K> {
     }
 
     /// A chunk refused as a whole: bisect, or reject all of it when isolation is off.
-    async fn refused<'b, T, Fut>(
+    async fn refused<'b, T, B, Fut>(
         &'b self,
         chunk: Chunk<T>,
         error: Error,
@@ -426,8 +566,10 @@ impl<'a, F, K> Ctx<'a, F, K> {
     ) where
         'a: 'b,
         T: Send + Sync + 'static,
+        B: Send + 'b,
         K: Fn(&T) -> String + Send + Sync,
-        F: Fn(Chunk<T>) -> Fut + Send + Sync,
+        P: Fn(&Chunk<T>) -> B + Send + Sync,
+        F: Fn(Chunk<T>, B) -> Fut + Send + Sync,
         Fut: Future<Output = Result<ChunkResult, Error>> + Send,
     {
         if chunk.len() == 1 || !self.isolate {
@@ -437,8 +579,10 @@ impl<'a, F, K> Ctx<'a, F, K> {
             return;
         }
         let (left, right) = chunk.split();
-        self.process(left, report).await;
-        self.process(right, report).await;
+        let body = (self.prepare)(&left);
+        self.process(left, body, report).await;
+        let body = (self.prepare)(&right);
+        self.process(right, body, report).await;
     }
 
     /// Records named by the platform; returns how many valid positions there were.
@@ -627,6 +771,87 @@ mod tests {
             report.to_string(),
             "30 records: 20 sent, 0 rejected, 10 failed, 0 not attempted (3 requests)"
         );
+    }
+
+    #[tokio::test]
+    async fn prepared_runs_keep_concurrency_and_prepare_one_chunk_ahead() {
+        use std::sync::atomic::AtomicUsize;
+        let (prepared, done, in_flight, max_in_flight) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        let max_held = AtomicUsize::new(0);
+        let prepared_during_first = AtomicUsize::new(0);
+        let report = BatchRunner::new(BatchOptions::new(10).with_concurrency(2))
+            .run_prepared(
+                stream::iter(0..95u32),
+                |r| r.to_string(),
+                |chunk| {
+                    let p = prepared.fetch_add(1, Ordering::SeqCst) + 1;
+                    // Chunks prepared and not finished: in flight + the one waiting.
+                    max_held.fetch_max(p - done.load(Ordering::SeqCst), Ordering::SeqCst);
+                    (chunk.first_index(), chunk.len())
+                },
+                |chunk, body| {
+                    let (prepared, done, in_flight, max_in_flight) =
+                        (&prepared, &done, &in_flight, &max_in_flight);
+                    let prepared_during_first = &prepared_during_first;
+                    async move {
+                        assert_eq!(body, (chunk.first_index(), chunk.len()));
+                        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                        max_in_flight.fetch_max(now, Ordering::SeqCst);
+                        for _ in 0..5 {
+                            tokio::task::yield_now().await;
+                        }
+                        if chunk.first_index() == 0 {
+                            prepared_during_first
+                                .store(prepared.load(Ordering::SeqCst), Ordering::SeqCst);
+                        }
+                        in_flight.fetch_sub(1, Ordering::SeqCst);
+                        done.fetch_add(1, Ordering::SeqCst);
+                        Ok(ChunkResult::Accepted)
+                    }
+                },
+            )
+            .await;
+        assert_eq!((report.sent, report.requests), (95, 10));
+        assert!(report.is_balanced());
+        assert_eq!(max_in_flight.load(Ordering::SeqCst), 2);
+        // While the first request was in flight, the second was sent and the third prepared.
+        assert_eq!(prepared_during_first.load(Ordering::SeqCst), 3);
+        assert_eq!(max_held.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn bisected_parts_are_prepared_again() {
+        let bodies = Mutex::new(Vec::new());
+        let report = BatchRunner::new(BatchOptions::new(8).with_concurrency(1))
+            .run_prepared(
+                stream::iter(0..8u32),
+                |r| format!("sku-{r}"),
+                |chunk| chunk.records().to_vec(),
+                |chunk, body: Vec<u32>| {
+                    assert_eq!(body, chunk.records());
+                    bodies.lock().unwrap().push(body.len());
+                    let bad = body.contains(&5);
+                    async move {
+                        if bad {
+                            Err(bad_request())
+                        } else {
+                            Ok(ChunkResult::Accepted)
+                        }
+                    }
+                },
+            )
+            .await;
+        assert_eq!(report.sent, 7);
+        assert_eq!(report.rejected.len(), 1);
+        assert_eq!(report.rejected[0].key, "sku-5");
+        // 8 refused, 4 ok, 4 refused, 2 refused, 1 ok, 1 refused; 2 ok.
+        assert_eq!(*bodies.lock().unwrap(), vec![8, 4, 4, 2, 1, 1, 2]);
+        assert!(report.is_balanced());
     }
 
     #[tokio::test]

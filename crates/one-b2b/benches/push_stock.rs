@@ -3,13 +3,19 @@
 //! (same line limit, same concurrency, same headers).
 //!
 //! ```text
-//! cargo bench -p one-b2b --bench push_stock            # 1,000,000 lines, 3 rounds
-//! ONE_BENCH_LINES=200000 ONE_BENCH_ROUNDS=5 cargo bench -p one-b2b --bench push_stock
+//! cargo bench -p one-b2b --bench push_stock            # 1,000,000 lines, 5 rounds
+//! ONE_BENCH_LINES=200000 ONE_BENCH_ROUNDS=9 cargo bench -p one-b2b --bench push_stock
+//! ONE_BENCH_ONLY=sdk cargo bench -p one-b2b --bench push_stock   # one side (profiling)
 //! ```
 //!
+//! Rounds alternate (SDK, bare, SDK, bare...); it prints medians of wall time, process CPU
+//! time and the client thread's CPU time, and the overhead both from the medians and as the
+//! median of the paired rounds.
+//!
 //! The SDK's time includes validation, chunking, serialization, the retry/rate-limit
-//! runtime and the report; the bare client's time includes only the HTTP calls. The
-//! simulator parses and checks every line in both cases (without storing them).
+//! runtime, the report and freeing the input records; the bare client's time includes only
+//! the HTTP calls (its bodies are built before the clock starts). The simulator parses and
+//! checks every line in both cases (without storing them).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark binary
 
@@ -73,39 +79,86 @@ fn bodies(n: usize) -> Vec<Bytes> {
     out
 }
 
-/// CPU time (user + system) of this whole process (client and in-process simulator), from
-/// `/proc/self/stat` (Linux; zero elsewhere). Less sensitive than wall time to other load.
-fn cpu_time() -> Duration {
+/// CPU time (user + system) of this whole process (client and in-process simulator) and its
+/// minor page faults, from `/proc/self/stat` (Linux, 10 ms ticks; zero elsewhere).
+fn process_stat() -> (Duration, u64) {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return Duration::ZERO;
+        return (Duration::ZERO, 0);
     };
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
+    let field = |i: usize| {
         fields
             .get(i)
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    // minflt, utime and stime are fields 10, 14 and 15 of the line (8, 12 and 13 after the
+    // command name).
+    (
+        Duration::from_millis((field(11) + field(12)) * 10),
+        field(7),
+    )
 }
 
-async fn sdk_run(client: &OneClient, n: usize) -> (Duration, Duration) {
+/// CPU time of the calling thread in nanoseconds, from `/proc/thread-self/schedstat`
+/// (Linux; zero elsewhere). The benchmark's future runs on the main thread (`block_on`):
+/// this is the client's own work (SDK + reqwest futures), not the simulator's, which runs
+/// on the runtime's worker threads.
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// One timed run: wall time, process CPU, client-thread CPU, minor page faults.
+#[derive(Clone, Copy)]
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    client: Duration,
+    faults: u64,
+}
+
+struct Timer(Instant, (Duration, u64), Duration);
+
+impl Timer {
+    fn start() -> Self {
+        Self(Instant::now(), process_stat(), thread_cpu())
+    }
+
+    fn stop(self) -> Run {
+        let wall = self.0.elapsed();
+        let (cpu, faults) = process_stat();
+        Run {
+            wall,
+            cpu: cpu - self.1.0,
+            client: thread_cpu() - self.2,
+            faults: faults - self.1.1,
+        }
+    }
+}
+
+/// The SDK end to end: validation, chunking, serialization, the HTTP runtime, the report,
+/// and freeing the input records it consumed.
+async fn sdk_run(client: &OneClient, n: usize) -> Run {
     let input = records(n);
-    let (t, c) = (Instant::now(), cpu_time());
+    let t = Timer::start();
     let report = client
         .push_stock("WH-1", stream::iter(input), None)
         .await
         .unwrap();
-    let d = (t.elapsed(), cpu_time() - c);
+    let run = t.stop();
     assert!(report.is_complete_success(), "{report}");
-    d
+    assert_eq!(report.requests, n.div_ceil(MAX_LINES));
+    run
 }
 
-async fn bare_run(http: &reqwest::Client, url: &str, n: usize) -> (Duration, Duration) {
+/// A bare reqwest client posting the bodies serialized beforehand.
+async fn bare_run(http: &reqwest::Client, url: &str, n: usize) -> Run {
     let bodies = bodies(n);
-    let (t, c) = (Instant::now(), cpu_time());
+    let t = Timer::start();
     let results: Vec<u16> = stream::iter(bodies)
         .map(|b| async move {
             http.post(url)
@@ -123,16 +176,16 @@ async fn bare_run(http: &reqwest::Client, url: &str, n: usize) -> (Duration, Dur
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let d = (t.elapsed(), cpu_time() - c);
+    let run = t.stop();
     assert!(results.iter().all(|s| *s == 200), "{results:?}");
-    d
+    run
 }
 
 /// The same pre-serialized bodies through the SDK's HTTP runtime (connector-http), without
 /// the bulk engine: separates the runtime's cost from batching and serialization.
-async fn runtime_run(http: &connector_http::HttpClient, n: usize) -> (Duration, Duration) {
+async fn runtime_run(http: &connector_http::HttpClient, n: usize) -> Run {
     let bodies = bodies(n);
-    let (t, c) = (Instant::now(), cpu_time());
+    let t = Timer::start();
     let results: Vec<u16> = stream::iter(bodies)
         .map(|b| async move {
             let req = connector_http::Request::post(PATH)
@@ -145,20 +198,73 @@ async fn runtime_run(http: &connector_http::HttpClient, n: usize) -> (Duration, 
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let d = (t.elapsed(), cpu_time() - c);
+    let run = t.stop();
     assert!(results.iter().all(|s| *s == 200), "{results:?}");
-    d
+    run
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let mid = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[mid]
+    } else {
+        (v[mid - 1] + v[mid]) / 2.0
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Median of a field over runs, in ms.
+fn med(runs: &[Run], f: impl Fn(&Run) -> Duration) -> f64 {
+    median(runs.iter().map(|r| ms(f(r))).collect())
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// glibc's malloc raises its mmap threshold to the largest mmapped block freed so far: the
+/// allocation history of one side (e.g. 400 KB vs 640 KB chunk vectors) would change what
+/// every later allocation costs, bare runs and simulator included (page faults on each
+/// request). Fixed thresholds make the sides independent of each other and of the SDK
+/// version: all buffers come from the heap, which is not trimmed during the runs.
+const MALLOC_TUNABLES: &str =
+    "glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864";
+
+/// Runs this benchmark again with [`MALLOC_TUNABLES`] unless `GLIBC_TUNABLES` is already set
+/// (then it is used as given). Returns the exit code of the rerun.
+fn rerun_with_fixed_malloc_thresholds() -> Option<i32> {
+    if !cfg!(target_os = "linux") || std::env::var_os("GLIBC_TUNABLES").is_some() {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("GLIBC_TUNABLES", MALLOC_TUNABLES)
+        .status()
+        .ok()?;
+    Some(status.code().unwrap_or(1))
+}
+
+fn main() {
+    if let Some(code) = rerun_with_fixed_malloc_thresholds() {
+        std::process::exit(code);
+    }
+    bench();
 }
 
 #[tokio::main]
-async fn main() {
+async fn bench() {
     let n = env("ONE_BENCH_LINES", 1_000_000);
-    let rounds = env("ONE_BENCH_ROUNDS", 3).max(1);
+    let rounds = env("ONE_BENCH_ROUNDS", 5).max(1);
+    // For profiling one side alone: `sdk`, `bare`; anything else runs both.
+    let only = std::env::var("ONE_BENCH_ONLY").unwrap_or_default();
+    let (do_sdk, do_bare) = (only != "bare", only != "sdk");
     let sandbox = OneSandbox::start_with(OneSimulator::new().without_stock_storage())
         .await
         .unwrap();
@@ -190,72 +296,87 @@ async fn main() {
         .build()
         .unwrap();
     let url = format!("{}{PATH}", sandbox.base_url());
-
-    // Serialization cost alone, for the record: the SDK's wire types to JSON.
-    let input = records(n);
-    let t = Instant::now();
-    let mut bytes = 0usize;
-    for chunk in input.chunks(MAX_LINES) {
-        bytes += serde_json::to_vec(chunk).unwrap().len();
-    }
-    let ser = t.elapsed();
-    drop(input);
+    let load_before = loadavg();
 
     // Warm-up (connections, allocator).
     sdk_run(&client, MAX_LINES * 2).await;
     bare_run(&http, &url, MAX_LINES * 2).await;
+    runtime_run(&runtime, MAX_LINES * 2).await;
 
-    let (mut sdk, mut bare, mut sdk_cpu, mut bare_cpu) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut rt = Vec::new();
+    // Alternating rounds: SDK, bare, SDK, bare... (and the runtime-only run after each
+    // pair), so that load changes on the shared machine hit both sides alike.
+    let (mut sdk, mut bare, mut rt) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
-        let (w, c) = sdk_run(&client, n).await;
-        sdk.push(w);
-        sdk_cpu.push(c);
-        let (w, c) = bare_run(&http, &url, n).await;
-        bare.push(w);
-        bare_cpu.push(c);
-        rt.push(runtime_run(&runtime, n).await.0);
+        if do_sdk {
+            sdk.push(sdk_run(&client, n).await);
+        }
+        if do_bare {
+            bare.push(bare_run(&http, &url, n).await);
+        }
+        if do_sdk && do_bare {
+            rt.push(runtime_run(&runtime, n).await);
+        }
     }
-    let r = median(rt.clone());
-    let (s, b) = (median(sdk.clone()), median(bare.clone()));
-    let (sc, bc) = (median(sdk_cpu), median(bare_cpu));
-    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    let load_after = loadavg();
+    let rate = |ms: f64| n as f64 / (ms / 1e3);
+    let walls = |runs: &[Run]| {
+        runs.iter()
+            .map(|r| format!("{:.0}", ms(r.wall)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     println!(
-        "ONe stock push, {n} lines, {MAX_LINES} per request, {CONCURRENCY} in flight, {rounds} rounds (median)"
+        "ONe stock push, {n} lines, {MAX_LINES} per request, {CONCURRENCY} in flight, {rounds} alternating rounds, medians"
+    );
+    println!("  load average before: {load_before}; after: {load_after}");
+    println!(
+        "  GLIBC_TUNABLES={}",
+        std::env::var("GLIBC_TUNABLES").unwrap_or_default()
     );
     println!(
-        "  SDK end to end : {:>8.1} ms  {:>10.0} lines/s  (rounds: {:?})",
-        s.as_secs_f64() * 1e3,
-        rate(s),
-        sdk
+        "                     wall ms      lines/s   process CPU ms   client-thread CPU ms   page faults   (wall per round)"
+    );
+    for (name, runs) in [
+        ("SDK end to end", &sdk),
+        ("bare reqwest", &bare),
+        ("SDK runtime only", &rt),
+    ] {
+        if runs.is_empty() {
+            continue;
+        }
+        let w = med(runs, |r| r.wall);
+        println!(
+            "  {name:<16} {w:>9.1} {:>12.0} {:>16.0} {:>22.1} {:>13.0}   ({})",
+            rate(w),
+            med(runs, |r| r.cpu),
+            med(runs, |r| r.client),
+            median(runs.iter().map(|r| r.faults as f64).collect()),
+            walls(runs)
+        );
+    }
+    if sdk.is_empty() || bare.is_empty() {
+        return;
+    }
+    let (s, b) = (med(&sdk, |r| r.wall), med(&bare, |r| r.wall));
+    // Each SDK round against the bare round right after it.
+    let paired = median(
+        sdk.iter()
+            .zip(&bare)
+            .map(|(s, b)| (s.wall.as_secs_f64() / b.wall.as_secs_f64() - 1.0) * 100.0)
+            .collect(),
+    );
+    let (sc, bc) = (med(&sdk, |r| r.cpu), med(&bare, |r| r.cpu));
+    let (sk, bk) = (med(&sdk, |r| r.client), med(&bare, |r| r.client));
+    println!(
+        "  SDK overhead, wall : {:+.1} ms = {:+.1} % of the bare client's time (medians); paired rounds: {paired:+.1} % (median); goal <= 10 %",
+        s - b,
+        (s / b - 1.0) * 100.0
     );
     println!(
-        "  bare reqwest   : {:>8.1} ms  {:>10.0} lines/s  (rounds: {:?})",
-        b.as_secs_f64() * 1e3,
-        rate(b),
-        bare
-    );
-    println!(
-        "  SDK runtime only (same pre-serialized bodies through connector-http): {:>8.1} ms  (rounds: {:?})",
-        r.as_secs_f64() * 1e3,
-        rt
-    );
-    println!(
-        "  SDK overhead   : {:>+8.1} ms  {:>+9.1} % of the bare client's time (goal <= 10 %)",
-        (s.as_secs_f64() - b.as_secs_f64()) * 1e3,
-        (s.as_secs_f64() / b.as_secs_f64() - 1.0) * 100.0
-    );
-    println!(
-        "  CPU (process)  : SDK {:.0} ms, bare {:.0} ms: the SDK's own work is {:+.0} ms ({:+.1} % of the bare run's CPU)",
-        sc.as_secs_f64() * 1e3,
-        bc.as_secs_f64() * 1e3,
-        (sc.as_secs_f64() - bc.as_secs_f64()) * 1e3,
-        (sc.as_secs_f64() / bc.as_secs_f64().max(1e-9) - 1.0) * 100.0
-    );
-    println!(
-        "  (serde_json of the same lines alone: {:.1} ms, {} MB of JSON)",
-        ser.as_secs_f64() * 1e3,
-        bytes / 1_000_000
+        "  SDK overhead, CPU  : process {:+.0} ms ({:+.1} %); client thread {:+.1} ms = {:.0} ns per line",
+        sc - bc,
+        (sc / bc.max(1e-9) - 1.0) * 100.0,
+        sk - bk,
+        (sk - bk) * 1e6 / n as f64
     );
 }

@@ -1,6 +1,6 @@
 //! Stage I account data: clients (both directions), segments, trade credits, blockades.
 
-use connector_core::batch::BatchReport;
+use connector_core::batch::{BatchReport, Chunk};
 use connector_core::{ClientRef, Error, validate};
 use futures::Stream;
 use serde::Deserialize;
@@ -78,9 +78,9 @@ impl OneClient {
             Ok(()) => Ok(c),
             Err(e) => Err((c.client_id.clone(), e)),
         };
-        let send = |chunk| async move {
-            self.send_groups(
-                &chunk,
+        let build = |chunk: &Chunk<_>| {
+            OneClient::build_groups(
+                chunk,
                 |_c: &Client| "",
                 |_, clients| {
                     let req = self.request(&routes::CLIENTS_CREATE, &[]).reconcile_hint(
@@ -89,9 +89,8 @@ impl OneClient {
                     OneClient::with_json(req, "clients", clients)
                 },
             )
-            .await
         };
-        self.engine().run(checkpoint, clients, prepare, send).await
+        self.engine().run(checkpoint, clients, prepare, build).await
     }
 
     /// Updates clients one by one (`PUT .../clients/{clientId}`). A client ONe does not know
@@ -108,19 +107,18 @@ impl OneClient {
             Ok(()) => Ok(c),
             Err(e) => Err((c.client_id.clone(), e)),
         };
-        let send = |chunk| async move {
-            self.send_groups(
-                &chunk,
+        let build = |chunk: &Chunk<_>| {
+            OneClient::build_groups(
+                chunk,
                 |c: &Client| c.client_id.as_str(),
                 |id, clients| {
                     let req = self.request(&routes::CLIENT_PUT, &[id]);
                     OneClient::with_json(req, "client", clients[0])
                 },
             )
-            .await
         };
         self.per_record_engine()
-            .run(checkpoint, clients, prepare, send)
+            .run(checkpoint, clients, prepare, build)
             .await
     }
 
@@ -194,19 +192,18 @@ impl OneClient {
             Ok(()) => Ok(OrgCredit(org, credit)),
             Err(e) => Err((org, e)),
         };
-        let send = |chunk| async move {
-            self.send_groups(
-                &chunk,
+        let build = |chunk: &Chunk<_>| {
+            OneClient::build_groups(
+                chunk,
                 |c: &OrgCredit| c.0.as_str(),
                 |org, items| {
                     let req = self.request(&routes::TRADE_CREDIT_PUT, &[org]);
                     OneClient::with_json(req, "tradeCredit", &items[0].1)
                 },
             )
-            .await
         };
         self.per_record_engine()
-            .run(None, credits, prepare, send)
+            .run(None, credits, prepare, build)
             .await
     }
 

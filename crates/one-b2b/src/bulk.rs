@@ -13,13 +13,15 @@
 //!   same job id skips what is done and sends the rest, and its report covers the whole input.
 
 use std::fmt;
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
-use connector_core::batch::{
-    BatchOptions, BatchReport, BatchRunner, Chunk, ChunkResult, RecordFailure,
-};
+use connector_core::batch::{BatchOptions, BatchReport, BatchRunner, Chunk, RecordFailure};
 use connector_core::{ApiContext, CursorStore, Error};
+use connector_http::HttpClient;
+
+use crate::client::Outgoing;
 use futures::{Stream, StreamExt, stream};
 use serde::{Deserialize, Serialize};
 
@@ -122,32 +124,33 @@ pub(crate) trait Keyed {
 /// What `prepare` makes of one input record: its wire form, or its key and why it is refused.
 pub(crate) type Prepared<W> = Result<W, (String, Error)>;
 
-/// The engine's settings.
+/// The engine's settings, and the HTTP client it sends with.
 #[derive(Debug, Clone)]
 pub(crate) struct Engine {
     pub(crate) options: BatchOptions,
+    pub(crate) http: HttpClient,
 }
 
 impl Engine {
     /// Runs a bulk push; `prepare` validates one record (with its input index) into its wire
-    /// form, `send` makes one request for a chunk.
-    pub(crate) async fn run<T, W, S, P, F, Fut>(
+    /// form, `build` makes the request(s) of a chunk. The requests of the next chunk are built
+    /// while the previous ones are in flight ([`BatchRunner::run_prepared`]).
+    pub(crate) async fn run<T, W, S, P, B>(
         &self,
         checkpoint: Option<&Checkpoint>,
         input: S,
         prepare: P,
-        send: F,
+        build: B,
     ) -> Result<BatchReport, Error>
     where
         T: Send,
         W: Keyed + Send + Sync + 'static,
         S: Stream<Item = T> + Send,
         P: Fn(usize, T) -> Prepared<W> + Send + Sync,
-        F: Fn(Chunk<W>) -> Fut + Send + Sync,
-        Fut: Future<Output = Result<ChunkResult, Error>> + Send,
+        B: Fn(&Chunk<W>) -> Result<Outgoing, Error> + Send + Sync,
     {
         let Some(cp) = checkpoint else {
-            return Ok(self.segment(input.enumerate(), 0, &prepare, &send).await);
+            return Ok(self.segment(input.enumerate(), 0, &prepare, &build).await);
         };
         let mut saved = cp.load().await?;
         if saved.complete {
@@ -175,7 +178,7 @@ impl Engine {
             let base = saved.done;
             let n = items.len();
             let report = self
-                .segment(stream::iter(items), base, &prepare, &send)
+                .segment(stream::iter(items), base, &prepare, &build)
                 .await;
             if !report.not_attempted.is_empty() {
                 // A fatal error (credentials, configuration): keep the checkpoint before this
@@ -215,43 +218,33 @@ impl Engine {
 
     /// One pass of the core runner over `(input index, record)` pairs; failures carry the
     /// input index.
-    async fn segment<T, W, S, P, F, Fut>(
+    async fn segment<T, W, S, P, B>(
         &self,
         input: S,
         base: usize,
         prepare: &P,
-        send: &F,
+        build: &B,
     ) -> BatchReport
     where
         T: Send,
         W: Keyed + Send + Sync + 'static,
         S: Stream<Item = (usize, T)> + Send,
         P: Fn(usize, T) -> Prepared<W> + Send + Sync,
-        F: Fn(Chunk<W>) -> Fut + Send + Sync,
-        Fut: Future<Output = Result<ChunkResult, Error>> + Send,
+        B: Fn(&Chunk<W>) -> Result<Outgoing, Error> + Send + Sync,
     {
-        let invalid: Mutex<Vec<RecordFailure>> = Mutex::new(Vec::new());
-        let valid = input.filter_map(|(i, t)| {
-            let out = match prepare(i, t) {
-                Ok(wire) => Some(wire),
-                Err((key, e)) => {
-                    invalid
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(RecordFailure {
-                            index: i,
-                            key,
-                            error: Arc::new(e),
-                        });
-                    None
-                }
-            };
-            futures::future::ready(out)
-        });
+        let mut invalid = Vec::new();
+        let valid = Validated {
+            input: Box::pin(input),
+            prepare,
+            invalid: &mut invalid,
+        };
+        let http = &self.http;
+        let send = |chunk: Chunk<W>, out: Result<Outgoing, Error>| async move {
+            out?.send(http, &chunk).await
+        };
         let mut report = BatchRunner::new(self.options.clone())
-            .run(valid, |w: &W| w.key(), send)
+            .run_prepared(valid, |w: &W| w.key(), build, send)
             .await;
-        let invalid = invalid.into_inner().unwrap_or_else(|p| p.into_inner());
         // The runner numbered the valid records 0..; give every failure its input index.
         let skipped: Vec<usize> = invalid.iter().map(|f| f.index).collect();
         let remap = |f: &mut RecordFailure| {
@@ -270,6 +263,44 @@ impl Engine {
         report.rejected.extend(invalid);
         report.rejected.sort_by_key(|f| f.index);
         report
+    }
+}
+
+/// The records `prepare` accepts, in their wire form; the refused ones go to `invalid` with
+/// their input index. Written by hand rather than with `filter_map`: one call per record and
+/// no per-record future, on the hot path of million-line pushes.
+struct Validated<'a, S, P> {
+    input: Pin<Box<S>>,
+    prepare: &'a P,
+    invalid: &'a mut Vec<RecordFailure>,
+}
+
+impl<S, P, T, W> Stream for Validated<'_, S, P>
+where
+    S: Stream<Item = (usize, T)>,
+    P: Fn(usize, T) -> Prepared<W>,
+{
+    type Item = W;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<W>> {
+        let this = self.get_mut();
+        loop {
+            let Some((i, record)) = ready!(this.input.as_mut().poll_next(cx)) else {
+                return Poll::Ready(None);
+            };
+            match (this.prepare)(i, record) {
+                Ok(wire) => return Poll::Ready(Some(wire)),
+                Err((key, e)) => this.invalid.push(RecordFailure {
+                    index: i,
+                    key,
+                    error: Arc::new(e),
+                }),
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, self.input.size_hint().1)
     }
 }
 

@@ -105,6 +105,7 @@ impl OneClient {
         Engine {
             options: BatchOptions::new(self.config.max_lines)
                 .with_concurrency(self.config.concurrency),
+            http: self.http.clone(),
         }
     }
 
@@ -112,63 +113,109 @@ impl OneClient {
     pub(crate) fn per_record_engine(&self) -> Engine {
         Engine {
             options: BatchOptions::new(1).with_concurrency(self.config.concurrency.max(4)),
+            http: self.http.clone(),
         }
     }
 
-    /// Sends one chunk, split into one request per group (warehouse, price route...).
-    ///
-    /// A 2xx group is applied. A refused group whose body names records rejects those (the
-    /// rest of the chunk is sent again: every bulk endpoint here is an idempotent upsert).
-    /// Any other failure is returned, so the runner bisects (4xx) or fails the chunk.
-    pub(crate) async fn send_groups<W, G, B>(
-        &self,
+    /// Builds the requests of one chunk, one per group (warehouse, price route...): the
+    /// synchronous half of a bulk send, run ahead of time by the engine while other requests
+    /// are in flight. `build` gets the group and its records, in input order.
+    pub(crate) fn build_groups<W, G, B>(
         chunk: &Chunk<W>,
         group: G,
         build: B,
-    ) -> Result<ChunkResult, Error>
+    ) -> Result<Outgoing, Error>
     where
-        W: Keyed,
         G: Fn(&W) -> &str,
         B: Fn(&str, &[&W]) -> Result<Request, Error>,
     {
         let records = chunk.records();
         let Some(first) = records.first() else {
-            return Ok(ChunkResult::Accepted);
+            return Ok(Outgoing { groups: Vec::new() });
         };
         let first_group = group(first);
-        let groups: Vec<(&str, Vec<usize>)> = if records.iter().all(|r| group(r) == first_group) {
+        if records.iter().all(|r| group(r) == first_group) {
             // The usual case (one warehouse, one price endpoint): no regrouping.
-            vec![(first_group, (0..records.len()).collect())]
-        } else {
-            let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-            for (i, r) in records.iter().enumerate() {
-                map.entry(group(r)).or_default().push(i);
-            }
-            map.into_iter().collect()
-        };
-        let mut rejected = Vec::new();
-        for (g, positions) in groups {
+            let all: Vec<&W> = records.iter().collect();
+            return Ok(Outgoing::whole(build(first_group, &all)?));
+        }
+        let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in records.iter().enumerate() {
+            map.entry(group(r)).or_default().push(i);
+        }
+        let mut groups = Vec::with_capacity(map.len());
+        for (g, positions) in map {
             let wires: Vec<&W> = positions.iter().map(|&i| &records[i]).collect();
-            let req = build(g, &wires)?;
-            let op = req.operation_name().to_string();
-            let resp = self.http.send_raw(req).await?;
+            let request = build(g, &wires)?;
+            groups.push(OutGroup {
+                positions: Some(positions),
+                request,
+            });
+        }
+        Ok(Outgoing { groups })
+    }
+}
+
+/// The requests of one chunk, built and not yet sent.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    groups: Vec<OutGroup>,
+}
+
+#[derive(Debug)]
+struct OutGroup {
+    /// Positions in the chunk of the records this request carries; `None`: all of them.
+    positions: Option<Vec<usize>>,
+    request: Request,
+}
+
+impl Outgoing {
+    /// One request carrying the whole chunk.
+    pub(crate) fn whole(request: Request) -> Self {
+        Self {
+            groups: vec![OutGroup {
+                positions: None,
+                request,
+            }],
+        }
+    }
+
+    /// Sends the requests of `chunk`, one group after the other.
+    ///
+    /// A 2xx group is applied. A refused group whose body names records rejects those (the
+    /// rest of the chunk is sent again: every bulk endpoint here is an idempotent upsert).
+    /// Any other failure is returned, so the runner bisects (4xx) or fails the chunk.
+    pub(crate) async fn send<W: Keyed>(
+        self,
+        http: &HttpClient,
+        chunk: &Chunk<W>,
+    ) -> Result<ChunkResult, Error> {
+        let records = chunk.records();
+        let mut rejected = Vec::new();
+        for OutGroup { positions, request } in self.groups {
+            let op = request.operation_name().to_string();
+            let resp = http.send_raw(request).await?;
             let status = resp.status();
             if (200..300).contains(&status) {
                 continue;
             }
             let named = if matches!(status, 400 | 404 | 409 | 422) {
-                let keys: Vec<String> = positions.iter().map(|&i| records[i].key()).collect();
+                let keys: Vec<String> = match &positions {
+                    Some(p) => p.iter().map(|&i| records[i].key()).collect(),
+                    None => records.iter().map(Keyed::key).collect(),
+                };
                 let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
                 named_rejections(resp.body(), &keys)
             } else {
                 Vec::new()
             };
             if named.is_empty() {
-                return Err(self.http.error_for(&op, &resp));
+                return Err(http.error_for(&op, &resp));
             }
             for (i, message) in named {
                 let ctx = ApiContext::new(message).with_operation(op.clone());
-                rejected.push((positions[i], Error::from_status(status, ctx, None)));
+                let position = positions.as_ref().map_or(i, |p| p[i]);
+                rejected.push((position, Error::from_status(status, ctx, None)));
             }
         }
         if rejected.is_empty() {

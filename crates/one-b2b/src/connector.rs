@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
+use connector_core::batch::Chunk;
 use connector_core::{
     BatchReport, Connector, Customer, CustomerSink, Error, Order, OrderBatch, OrderFeed, OrderId,
     OrderState, OrderStatus, OrderUpdate, Platform, PriceRecord, PriceSink, RecordStream, Stock,
@@ -85,9 +86,9 @@ impl CustomerSink for OneClient {
                 (key, e)
             })
         };
-        let send = |chunk| async move {
-            self.send_groups(
-                &chunk,
+        let build = |chunk: &Chunk<_>| {
+            OneClient::build_groups(
+                chunk,
                 |_c: &crate::model::Client| "",
                 |_, clients| {
                     let req = self.request(&crate::routes::CLIENTS_CREATE, &[]).reconcile_hint(
@@ -96,9 +97,8 @@ impl CustomerSink for OneClient {
                     OneClient::with_json(req, "clients", clients)
                 },
             )
-            .await
         };
-        self.engine().run(None, customers, prepare, send).await
+        self.engine().run(None, customers, prepare, build).await
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use connector_core::batch::BatchReport;
+use connector_core::batch::{BatchReport, Chunk};
 use connector_core::{Error, validate};
 use futures::{Stream, StreamExt};
 
@@ -178,9 +178,9 @@ impl OneClient {
             Ok(()) => Ok(op),
             Err(e) => Err((op.key(), e)),
         };
-        let send = |chunk| async move {
-            self.send_groups(
-                &chunk,
+        let build = |chunk: &Chunk<_>| {
+            OneClient::build_groups(
+                chunk,
                 |op: &PriceOp| match op {
                     PriceOp::Catalog(_) => "catalog",
                     PriceOp::Retail(_) => "retail",
@@ -215,9 +215,8 @@ impl OneClient {
                     }
                 },
             )
-            .await
         };
-        self.engine().run(checkpoint, ops, prepare, send).await
+        self.engine().run(checkpoint, ops, prepare, build).await
     }
 
     /// The main catalog's pricing id (the `pricingId` of ordinary B2B prices).
