@@ -7,12 +7,21 @@ use connector_core::{
     OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
 };
 
-use crate::catalog::{self, CatalogOptions};
+use std::collections::BTreeMap;
+
+use crate::catalog::files::{self, FileOptions, FileRecord};
+use crate::catalog::{self, CatalogOptions, ImportReport};
 use crate::client::AccorClient;
 use crate::convert;
 use crate::model::{OrderShop, PurchaseOrderRequest, ValidateCartRequest};
 
-/// Where the connector's [`CatalogSource`] reads the catalog: an SFTP server and a path.
+/// Where the connector reads the catalog set: an SFTP server, the catalog's path, and the
+/// paths of the other files (companies, addresses, suppliers, pricing, delivery calendars).
+///
+/// Accor's file names are not public: unless configured with
+/// [`CatalogLocation::with_file_path`], a file is looked for next to the catalog under its
+/// kind's [`FileRecord::DEFAULT_FILE_NAME`] (`companies.csv`, `addresses.csv`,
+/// `suppliers.csv`, `pricing.csv`, `delivery_calendars.csv`).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CatalogLocation {
@@ -20,17 +29,48 @@ pub struct CatalogLocation {
     pub sftp: connector_sftp::SftpConfig,
     /// Remote path of the catalog file (`.gz` is gunzipped).
     pub path: String,
-    /// Parsing options.
+    /// Parsing options of the catalog.
     pub options: CatalogOptions,
+    /// Remote paths of the other files, by kind ([`FileRecord::KIND`]).
+    pub file_paths: BTreeMap<String, String>,
+    /// Parsing options of the other files.
+    pub file_options: FileOptions,
 }
 
 impl CatalogLocation {
-    /// A catalog at `path` on the server of `sftp`, default options.
+    /// A catalog at `path` on the server of `sftp`, default options; the other files next to
+    /// it under their default names.
     pub fn new(sftp: connector_sftp::SftpConfig, path: impl Into<String>) -> Self {
         Self {
             sftp,
             path: path.into(),
             options: CatalogOptions::default(),
+            file_paths: BTreeMap::new(),
+            file_options: FileOptions::default(),
+        }
+    }
+
+    /// Reads the file of record type `T` from `path`.
+    pub fn with_file_path<T: FileRecord>(mut self, path: impl Into<String>) -> Self {
+        self.file_paths.insert(T::KIND.to_string(), path.into());
+        self
+    }
+
+    /// Sets the parsing options of the other files.
+    pub fn with_file_options(mut self, options: FileOptions) -> Self {
+        self.file_options = options;
+        self
+    }
+
+    /// The remote path of the file of record type `T`: the configured one, else
+    /// [`FileRecord::DEFAULT_FILE_NAME`] in the catalog's folder.
+    pub fn file_path<T: FileRecord>(&self) -> String {
+        if let Some(p) = self.file_paths.get(T::KIND) {
+            return p.clone();
+        }
+        match self.path.rfind('/') {
+            Some(i) => format!("{}/{}", &self.path[..i], T::DEFAULT_FILE_NAME),
+            None => T::DEFAULT_FILE_NAME.to_string(),
         }
     }
 }
@@ -56,6 +96,20 @@ impl AccorConnector {
     pub fn with_catalog(mut self, location: CatalogLocation) -> Self {
         self.catalog = Some(location);
         self
+    }
+
+    /// Imports the file of record type `T` (companies, addresses, suppliers, pricing, delivery
+    /// calendars; see [`catalog::files`]) over SFTP from [`CatalogLocation::file_path`],
+    /// handing each record to `on_record` on a blocking thread.
+    pub async fn import_records<T: FileRecord + 'static>(
+        &self,
+        on_record: impl FnMut(T) + Send + 'static,
+    ) -> Result<ImportReport, Error> {
+        let loc = self.catalog.as_ref().ok_or_else(|| {
+            Error::config("no catalog location: call AccorConnector::with_catalog")
+        })?;
+        let sftp = connector_sftp::SftpClient::new(loc.sftp.clone());
+        files::import_sftp(&sftp, &loc.file_path::<T>(), &loc.file_options, on_record).await
     }
 
     /// The platform client, for the Accor-only operations.

@@ -11,7 +11,8 @@
 //! | place the order (one sub-order per supplier) | `POST /purchase-order` | [`AccorClient::purchase_order`] |
 //! | follow a supplier's order | `GET /status/{order_id}` (route configurable) | [`AccorClient::status`] |
 //! | catalog over SFTP (CSV by header name, rows reported and skipped) | SFTP | [`catalog`] |
-//! | shared traits | `CatalogSource`, `OrderPlacement`, `OrderTracking` | [`AccorConnector`] |
+//! | the other files: companies (hotels), addresses, suppliers, pricing deals, delivery calendars | SFTP | [`catalog::files`] (typed records; layouts are our documented guesses, configurable) |
+//! | shared traits | `CatalogSource`, `OrderPlacement`, `OrderTracking` | [`AccorConnector`] ([`AccorConnector::import_records`] for the other files) |
 //!
 //! Everything is validated before it is sent ([`validation`]); errors name the field path and
 //! the rule. purchase-order is never retried automatically: a lost answer gives

@@ -16,6 +16,11 @@ pub(crate) fn normalize(h: &str) -> String {
         .replace(['-', ' '], "_")
 }
 
+/// A header name as written: BOM and surrounding spaces removed.
+pub(crate) fn as_written(h: &str) -> String {
+    h.trim_start_matches('\u{feff}').trim().to_string()
+}
+
 /// Sniffs the delimiter from the first line: `;` if it has at least as many `;` as `,`.
 pub(crate) fn sniff(head: &[u8]) -> u8 {
     let line = head.split(|b| *b == b'\n').next().unwrap_or(head);
@@ -106,10 +111,7 @@ impl Layout {
             .chain(fields.iter().flatten().copied())
             .collect();
         let extra = (0..headers.len()).filter(|i| !known.contains(i)).collect();
-        let headers = headers
-            .into_iter()
-            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-            .collect();
+        let headers = headers.into_iter().map(|h| as_written(&h)).collect();
         Ok(Self {
             offer_id,
             fields,
@@ -117,22 +119,30 @@ impl Layout {
             extra,
         })
     }
-
-    /// Number of columns.
-    pub(crate) fn width(&self) -> usize {
-        self.headers.len()
-    }
 }
 
 /// The reader after the header was peeked (the peeked bytes, then the rest).
 pub(crate) type Peeked<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, R>;
 
-/// Peeks the first line (for the delimiter), strips a BOM, and reads the header.
+/// Peeks the first line (for the delimiter), strips a BOM, and reads the header of a catalog
+/// file, then finds the catalog's columns.
 pub(crate) fn open<R: Read>(
-    mut input: R,
+    input: R,
     file: &str,
     options: &CatalogOptions,
 ) -> Result<(Splitter<Peeked<R>>, Layout), Error> {
+    let (splitter, headers) = open_header(input, file, options.delimiter)?;
+    let layout = Layout::new(headers, &options.columns, file)?;
+    Ok((splitter, layout))
+}
+
+/// Peeks the first line, sniffs the delimiter (unless `delimiter` forces one), strips a BOM,
+/// and reads the header names (as written, lossily decoded). Any CSV file of the catalog set.
+pub(crate) fn open_header<R: Read>(
+    mut input: R,
+    file: &str,
+    delimiter: Option<u8>,
+) -> Result<(Splitter<Peeked<R>>, Vec<String>), Error> {
     let mut head = vec![0u8; 64 * 1024];
     let mut n = 0;
     while n < head.len() {
@@ -152,7 +162,7 @@ pub(crate) fn open<R: Read>(
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .map(<[u8]>::to_vec)
         .unwrap_or(head);
-    let delimiter = options.delimiter.unwrap_or_else(|| sniff(&body));
+    let delimiter = delimiter.unwrap_or_else(|| sniff(&body));
     let mut splitter = Splitter::new(
         std::io::Cursor::new(body).chain(input),
         delimiter,
@@ -186,6 +196,5 @@ pub(crate) fn open<R: Read>(
             name
         })
         .collect();
-    let layout = Layout::new(headers, &options.columns, file)?;
-    Ok((splitter, layout))
+    Ok((splitter, headers))
 }

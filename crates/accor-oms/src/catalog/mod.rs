@@ -22,6 +22,9 @@
 //! | [`for_each_row`] | borrowed, typed [`RowRef`]s (keep one with [`RowRef::to_owned_row`]) | writing into your own store |
 //! | [`read_rows`] | a pull iterator of [`CatalogRow`]s, or [`CatalogRows::next_ref`] | single-threaded pull |
 //!
+//! The other files of the catalog set (companies, addresses, suppliers, pricing deals and
+//! delivery calendars) are read by the same machinery into typed records: see [`files`].
+//!
 //! The import functions split the CSV on a second thread while the calling thread decodes and
 //! maps rows (see `docs/performance.md` for the figures); rows still arrive in file order.
 //!
@@ -42,6 +45,7 @@
 //! # Ok::<(), connector_core::Error>(())
 //! ```
 
+pub mod files;
 mod layout;
 mod number;
 mod options;

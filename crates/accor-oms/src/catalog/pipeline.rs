@@ -91,11 +91,28 @@ where
 {
     let (source, layout) = super::read_rows(input, file, options)?.into_parts();
     let file = source.file().to_string();
+    run_records(source, options.max_errors_kept, |raw| {
+        decode(raw, &layout, &file).and_then(&mut on_row)
+    })
+}
+
+/// The two-stage loop over any file of the catalog set: `source` is split on a second thread,
+/// and `on_record` checks, decodes and consumes each record on the calling thread (an `Err` is
+/// counted as rejected). At most `max_errors_kept` errors are kept in the report.
+pub(crate) fn run_records<R, F>(
+    source: Source<R>,
+    max_errors_kept: usize,
+    mut on_record: F,
+) -> Result<ImportReport, Error>
+where
+    R: Read + Send,
+    F: FnMut(RawRecord<'_>) -> Result<(), RowError>,
+{
     let mut report = ImportReport::default();
     let reject = |report: &mut ImportReport, e: RowError| {
         report.rejected += 1;
         tracing::debug!(error = %e, "catalog row skipped");
-        if report.errors.len() < options.max_errors_kept {
+        if report.errors.len() < max_errors_kept {
             report.errors.push(e);
         }
     };
@@ -114,18 +131,15 @@ where
                 report.read += 1;
                 let record = match slot {
                     Slot::Error(e) => Err(e),
-                    Slot::Record(p) => {
-                        let raw = RawRecord {
-                            line: p.line,
-                            bytes: batch.records.bytes(p.start, p.len),
-                            ends: batch
-                                .records
-                                .ends
-                                .get(p.ends_from..p.ends_to)
-                                .unwrap_or_default(),
-                        };
-                        decode(raw, &layout, &file).and_then(&mut on_row)
-                    }
+                    Slot::Record(p) => on_record(RawRecord {
+                        line: p.line,
+                        bytes: batch.records.bytes(p.start, p.len),
+                        ends: batch
+                            .records
+                            .ends
+                            .get(p.ends_from..p.ends_to)
+                            .unwrap_or_default(),
+                    }),
                 };
                 match record {
                     Ok(()) => report.mapped += 1,

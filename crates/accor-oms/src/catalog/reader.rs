@@ -18,11 +18,15 @@ pub struct CatalogRows<R: Read> {
     layout: Arc<Layout>,
 }
 
+/// A progress callback: (rows read, bytes read).
+pub(crate) type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
 /// The input side: splitter, counts, progress.
 pub(crate) struct Source<R: Read> {
     splitter: Splitter<Peeked<R>>,
     file: String,
-    options: CatalogOptions,
+    progress: Option<ProgressFn>,
+    progress_every: u64,
     read: u64,
 }
 
@@ -44,12 +48,12 @@ pub fn read_rows<R: Read>(
 ) -> Result<CatalogRows<R>, Error> {
     let (splitter, layout) = layout::open(input, file, options)?;
     Ok(CatalogRows {
-        source: Source {
+        source: Source::new(
             splitter,
-            file: file.to_string(),
-            options: options.clone(),
-            read: 0,
-        },
+            file,
+            options.progress.clone(),
+            options.progress_every,
+        ),
         record: RecordBuf::with_room(4096),
         layout: Arc::new(layout),
     })
@@ -99,11 +103,32 @@ impl<R: Read> CatalogRows<R> {
 }
 
 impl<R: Read> Source<R> {
+    /// The input side of `file`, reporting progress every `progress_every` rows.
+    pub(crate) fn new(
+        splitter: Splitter<Peeked<R>>,
+        file: &str,
+        progress: Option<ProgressFn>,
+        progress_every: u64,
+    ) -> Self {
+        Self {
+            splitter,
+            file: file.to_string(),
+            progress,
+            progress_every,
+            read: 0,
+        }
+    }
+
+    /// Data rows read so far (malformed ones included).
+    pub(crate) fn rows_read(&self) -> u64 {
+        self.read
+    }
+
     pub(crate) fn file(&self) -> &str {
         &self.file
     }
 
-    fn bytes_read(&self) -> u64 {
+    pub(crate) fn bytes_read(&self) -> u64 {
         self.splitter.consumed()
     }
 
@@ -112,8 +137,8 @@ impl<R: Read> Source<R> {
     pub(crate) fn advance_into(&mut self, out: &mut RecordBuf) -> Option<Result<Placed, RowError>> {
         let next = self.splitter.next_record(out)?;
         self.read += 1;
-        if let Some(p) = &self.options.progress
-            && self.read.is_multiple_of(self.options.progress_every)
+        if let Some(p) = &self.progress
+            && self.read.is_multiple_of(self.progress_every)
         {
             p(self.read, self.bytes_read());
         }

@@ -59,19 +59,21 @@ pub(crate) struct RawRecord<'a> {
     pub(crate) ends: &'a [u32],
 }
 
-/// Decodes and checks one record. `file` names the source in errors.
-pub(crate) fn decode<'a>(
+/// Checks that a record has one field per header and is valid UTF-8, with every field ending
+/// on a character boundary, and returns its text (the fields one after the other).
+#[inline]
+pub(crate) fn record_text<'a>(
     raw: RawRecord<'a>,
-    layout: &'a Arc<Layout>,
+    headers: &[String],
     file: &str,
-) -> Result<RowRef<'a>, RowError> {
+) -> Result<&'a str, RowError> {
     let err = |column: Option<usize>, reason: String| RowError {
         file: file.to_string(),
         line: raw.line,
-        column: column.and_then(|c| layout.headers.get(c).cloned()),
+        column: column.and_then(|c| headers.get(c).cloned()),
         reason,
     };
-    let width = layout.width();
+    let width = headers.len();
     if raw.ends.len() != width {
         return Err(err(
             None,
@@ -96,6 +98,33 @@ pub(crate) fn decode<'a>(
             "is not valid UTF-8 (a character is cut)".into(),
         ));
     }
+    Ok(text)
+}
+
+/// The text of column `col` of a checked record (untrimmed).
+#[inline]
+pub(crate) fn column<'a>(text: &'a str, ends: &[u32], col: usize) -> &'a str {
+    let start = match col.checked_sub(1) {
+        Some(prev) => ends.get(prev).copied().unwrap_or(0),
+        None => 0,
+    } as usize;
+    let end = ends.get(col).copied().unwrap_or(0) as usize;
+    text.get(start..end).unwrap_or_default()
+}
+
+/// Decodes and checks one record. `file` names the source in errors.
+pub(crate) fn decode<'a>(
+    raw: RawRecord<'a>,
+    layout: &'a Arc<Layout>,
+    file: &str,
+) -> Result<RowRef<'a>, RowError> {
+    let text = record_text(raw, &layout.headers, file)?;
+    let err = |column: Option<usize>, reason: String| RowError {
+        file: file.to_string(),
+        line: raw.line,
+        column: column.and_then(|c| layout.headers.get(c).cloned()),
+        reason,
+    };
     let mut row = RowRef {
         line: raw.line,
         text,
@@ -159,12 +188,7 @@ pub struct CatalogRow {
 impl<'a> RowRef<'a> {
     /// Column `col`, untrimmed.
     fn column(&self, col: usize) -> &'a str {
-        let start = match col.checked_sub(1) {
-            Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
-            None => 0,
-        } as usize;
-        let end = self.ends.get(col).copied().unwrap_or(0) as usize;
-        self.text.get(start..end).unwrap_or_default()
+        column(self.text, self.ends, col)
     }
 
     /// Optional field `f`, trimmed, `None` when the column is absent or the value empty.

@@ -8,7 +8,7 @@ use super::options::CatalogOptions;
 use super::{ImportReport, import_reader};
 
 /// Adapts the async download stream into a blocking `Read` (used on a blocking thread).
-struct StreamReader {
+pub(crate) struct StreamReader {
     handle: tokio::runtime::Handle,
     stream: connector_sftp::ByteStream,
     buf: bytes::Bytes,
@@ -40,6 +40,23 @@ pub async fn import_sftp(
     options: &CatalogOptions,
     on_offer: impl FnMut(Offer) + Send + 'static,
 ) -> Result<ImportReport, Error> {
+    let options = options.clone();
+    import_streamed(sftp, remote_path, move |reader, name| {
+        import_reader(reader, name, &options, on_offer)
+    })
+    .await
+}
+
+/// Downloads `remote_path` and hands it, as a blocking `Read`, to `import` on a blocking
+/// thread with the file's name (its last path segment): parsing overlaps the download.
+pub(crate) async fn import_streamed<F>(
+    sftp: &connector_sftp::SftpClient,
+    remote_path: &str,
+    import: F,
+) -> Result<ImportReport, Error>
+where
+    F: FnOnce(StreamReader, &str) -> Result<ImportReport, Error> + Send + 'static,
+{
     let stream = sftp.download_stream(remote_path).await?;
     let handle = tokio::runtime::Handle::current();
     let name = remote_path
@@ -47,17 +64,16 @@ pub async fn import_sftp(
         .next()
         .unwrap_or(remote_path)
         .to_string();
-    let options = options.clone();
     tokio::task::spawn_blocking(move || {
         let reader = StreamReader {
             handle,
             stream,
             buf: bytes::Bytes::new(),
         };
-        import_reader(reader, &name, &options, on_offer)
+        import(reader, &name)
     })
     .await
-    .map_err(|e| Error::io("catalog import task failed", e))?
+    .map_err(|e| Error::io(format!("import task of {remote_path} failed"), e))?
 }
 
 /// Streams the offers of `remote_path` as they are parsed (a bounded channel of 1,024 offers
