@@ -87,11 +87,12 @@ pub(crate) fn record_text<'a>(
             format!("is not valid UTF-8 ({e})"),
         )
     })?;
-    // Valid as a whole, but a field may still end inside a character.
-    if let Some(c) = raw
-        .ends
-        .iter()
-        .position(|&e| !text.is_char_boundary(e as usize))
+    // Valid as a whole, but a field may still end inside a character (not in ASCII text).
+    if !text.is_ascii()
+        && let Some(c) = raw
+            .ends
+            .iter()
+            .position(|&e| !text.is_char_boundary(e as usize))
     {
         return Err(err(
             Some(c),

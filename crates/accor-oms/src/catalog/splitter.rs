@@ -115,6 +115,7 @@ impl<R: Read> Splitter<R> {
         }
         loop {
             let start = out.used;
+            let line_before = self.core.line();
             let (mut nout, mut nend) = (0usize, 0usize);
             let terminated = loop {
                 if self.pos == self.end && !self.eof {
@@ -158,12 +159,14 @@ impl<R: Read> Splitter<R> {
                 }
             };
             let mut record = out.bytes.get(start..start + nout).unwrap_or_default();
-            let newlines = if record.contains(&b'\n') {
-                record.iter().filter(|&&b| b == b'\n').count() as u64
+            // The line counter moved past the terminator only if the record holds quoted
+            // newlines or blank lines were skipped before it: count then, exactly.
+            let after = self.core.line() - u64::from(terminated);
+            let line = if after == line_before {
+                after
             } else {
-                0
+                after - record.iter().filter(|&&b| b == b'\n').count() as u64
             };
-            let line = self.core.line() - newlines - u64::from(terminated);
             let ends = self.ends.get_mut(..nend).unwrap_or_default();
             // CRLF: the `\r` ends the last field.
             if let Some(last) = ends.last_mut()
