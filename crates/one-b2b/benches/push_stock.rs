@@ -8,6 +8,12 @@
 //! ONE_BENCH_ONLY=sdk cargo bench -p one-b2b --bench push_stock   # one side (profiling)
 //! ```
 //!
+//! Two configurations, one after the other (`ONE_BENCH_MODE=shared|split|both`, default
+//! both): the simulator in this process, sharing both CPUs with the client (every CPU
+//! nanosecond the client spends shows in the wall time, since the simulator keeps both cores
+//! busy); and the simulator in a separate process pinned to CPU 1 with the client pinned to
+//! CPU 0 (`taskset`), which models a real ONe server on other hardware.
+//!
 //! Rounds alternate (SDK, bare, SDK, bare...); it prints medians of wall time, process CPU
 //! time and the client thread's CPU time, and the overhead both from the medians and as the
 //! median of the paired rounds.
@@ -255,22 +261,97 @@ fn main() {
     if let Some(code) = rerun_with_fixed_malloc_thresholds() {
         std::process::exit(code);
     }
-    bench();
+    if std::env::var_os("ONE_BENCH_SERVE").is_some() {
+        serve();
+        return;
+    }
+    let mode = std::env::var("ONE_BENCH_MODE").unwrap_or_else(|_| "both".into());
+    if mode == "shared" || mode == "both" {
+        bench(None);
+    }
+    if (mode == "split" || mode == "both") && split_cores().is_none() {
+        println!("split-core run skipped: needs Linux, `taskset` and 2 CPUs");
+    }
+    if mode == "client" {
+        bench(std::env::var("ONE_BENCH_BASE_URL").ok());
+    }
 }
 
+/// Server mode: the simulator alone in this process; prints its URL, runs until stdin closes.
 #[tokio::main]
-async fn bench() {
+async fn serve() {
+    let sandbox = OneSandbox::start_with(OneSimulator::new().without_stock_storage())
+        .await
+        .unwrap();
+    println!("READY {}", sandbox.base_url());
+    use std::io::Write as _;
+    std::io::stdout().flush().unwrap();
+    tokio::task::spawn_blocking(|| {
+        let mut sink = String::new();
+        while std::io::stdin().read_line(&mut sink).unwrap_or(0) > 0 {}
+    })
+    .await
+    .unwrap();
+}
+
+/// The same benchmark with the simulator in its own process pinned to CPU 1 and the client
+/// pinned to CPU 0 (`taskset`): the server's work no longer competes with the client's, as
+/// with a real ONe server on other hardware. `None` when it cannot run here.
+fn split_cores() -> Option<()> {
+    use std::io::BufRead as _;
+    use std::process::{Command, Stdio};
+    if std::thread::available_parallelism().map_or(0, |n| n.get()) < 2 {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let mut server = Command::new("taskset")
+        .args(["-c", "1"])
+        .arg(&exe)
+        .env("ONE_BENCH_SERVE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut ready = String::new();
+    std::io::BufReader::new(server.stdout.take()?)
+        .read_line(&mut ready)
+        .ok()?;
+    let url = ready.strip_prefix("READY ")?.trim().to_string();
+    let status = Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(&exe)
+        .env("ONE_BENCH_MODE", "client")
+        .env("ONE_BENCH_BASE_URL", url)
+        .status()
+        .ok();
+    drop(server.stdin.take());
+    let _ = server.wait();
+    status.map(|_| ())
+}
+
+/// Runs the rounds against `remote` (a simulator in another process) or, with `None`, against
+/// a simulator started in this process.
+#[tokio::main]
+async fn bench(remote: Option<String>) {
     let n = env("ONE_BENCH_LINES", 1_000_000);
     let rounds = env("ONE_BENCH_ROUNDS", 5).max(1);
     // For profiling one side alone: `sdk`, `bare`; anything else runs both.
     let only = std::env::var("ONE_BENCH_ONLY").unwrap_or_default();
     let (do_sdk, do_bare) = (only != "bare", only != "sdk");
-    let sandbox = OneSandbox::start_with(OneSimulator::new().without_stock_storage())
-        .await
-        .unwrap();
+    // `_local` keeps the in-process simulator alive for the whole run.
+    let (_local, base_url) = match &remote {
+        Some(url) => (None, url.clone()),
+        None => {
+            let sandbox = OneSandbox::start_with(OneSimulator::new().without_stock_storage())
+                .await
+                .unwrap();
+            let url = sandbox.base_url();
+            (Some(sandbox), url)
+        }
+    };
     let client = OneClient::new(
         OneConfig::builder()
-            .base_url(sandbox.base_url())
+            .base_url(base_url.clone())
             .tenant(SANDBOX_TENANT)
             .api_key(SecretString::from(SANDBOX_API_KEY.to_string()))
             .max_lines(MAX_LINES)
@@ -280,7 +361,7 @@ async fn bench() {
     )
     .unwrap();
     let http = reqwest::Client::new();
-    let runtime = connector_http::HttpClient::builder(sandbox.base_url())
+    let runtime = connector_http::HttpClient::builder(base_url.clone())
         .auth(std::sync::Arc::new(connector_http::StaticHeaders::new(
             vec![
                 (
@@ -295,7 +376,7 @@ async fn bench() {
         )))
         .build()
         .unwrap();
-    let url = format!("{}{PATH}", sandbox.base_url());
+    let url = format!("{base_url}{PATH}");
     let load_before = loadavg();
 
     // Warm-up (connections, allocator).
@@ -327,6 +408,14 @@ async fn bench() {
     };
     println!(
         "ONe stock push, {n} lines, {MAX_LINES} per request, {CONCURRENCY} in flight, {rounds} alternating rounds, medians"
+    );
+    println!(
+        "  {}",
+        if remote.is_some() {
+            "simulator in another process pinned to CPU 1, client pinned to CPU 0 (process CPU = client only)"
+        } else {
+            "simulator in this process, client and simulator sharing both CPUs"
+        }
     );
     println!("  load average before: {load_before}; after: {load_after}");
     println!(
