@@ -139,19 +139,24 @@ pub fn import_reader<R: Read + Send>(
     })
 }
 
-/// [`import_reader`] over a local file (buffered; memory stays flat).
-pub fn import_file(
-    path: impl AsRef<Path>,
-    options: &CatalogOptions,
-    on_offer: impl FnMut(Offer),
-) -> Result<ImportReport, Error> {
-    let path = path.as_ref();
+/// Opens a local file for an import; returns it with its file name (for row errors).
+pub(crate) fn open_local(path: &Path) -> Result<(std::fs::File, String), Error> {
     let file = std::fs::File::open(path)
         .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    Ok((file, name))
+}
+
+/// [`import_reader`] over a local file (buffered; memory stays flat).
+pub fn import_file(
+    path: impl AsRef<Path>,
+    options: &CatalogOptions,
+    on_offer: impl FnMut(Offer),
+) -> Result<ImportReport, Error> {
+    let (file, name) = open_local(path.as_ref())?;
     import_reader(file, &name, options, on_offer)
 }
 

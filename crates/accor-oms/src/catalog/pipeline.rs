@@ -131,15 +131,7 @@ where
                 report.read += 1;
                 let record = match slot {
                     Slot::Error(e) => Err(e),
-                    Slot::Record(p) => on_record(RawRecord {
-                        line: p.line,
-                        bytes: batch.records.bytes(p.start, p.len),
-                        ends: batch
-                            .records
-                            .ends
-                            .get(p.ends_from..p.ends_to)
-                            .unwrap_or_default(),
-                    }),
+                    Slot::Record(p) => on_record(batch.records.raw(&p)),
                 };
                 match record {
                     Ok(()) => report.mapped += 1,

@@ -7,7 +7,7 @@ use connector_core::Error;
 
 use super::layout::{self, Layout, Peeked};
 use super::options::CatalogOptions;
-use super::row::{CatalogRow, RawRecord, RowError, RowRef, decode};
+use super::row::{CatalogRow, RowError, RowRef, decode};
 use super::splitter::{Placed, RecordBuf, SplitError, Splitter};
 
 /// A synchronous iterator over the rows of one file (owned [`CatalogRow`]s), with
@@ -86,15 +86,7 @@ impl<R: Read> CatalogRows<R> {
         self.record.clear();
         match self.source.advance_into(&mut self.record)? {
             Ok(p) => {
-                let raw = RawRecord {
-                    line: p.line,
-                    bytes: self.record.bytes(p.start, p.len),
-                    ends: self
-                        .record
-                        .ends
-                        .get(p.ends_from..p.ends_to)
-                        .unwrap_or_default(),
-                };
+                let raw = self.record.raw(&p);
                 Some(decode(raw, &self.layout, &self.source.file))
             }
             Err(e) => Some(Err(e)),

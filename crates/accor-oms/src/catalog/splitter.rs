@@ -5,6 +5,8 @@
 
 use std::io::Read;
 
+use super::row::RawRecord;
+
 /// Field bytes and field ends of one or more records, reused from record to record.
 #[derive(Debug)]
 pub(crate) struct RecordBuf {
@@ -39,6 +41,18 @@ impl RecordBuf {
     /// The field bytes of the record at `start..start + len`.
     pub(crate) fn bytes(&self, start: usize, len: usize) -> &[u8] {
         self.bytes.get(start..start + len).unwrap_or_default()
+    }
+
+    /// The record `placed` put in this buffer.
+    pub(crate) fn raw(&self, placed: &Placed) -> RawRecord<'_> {
+        RawRecord {
+            line: placed.line,
+            bytes: self.bytes(placed.start, placed.len),
+            ends: self
+                .ends
+                .get(placed.ends_from..placed.ends_to)
+                .unwrap_or_default(),
+        }
     }
 }
 

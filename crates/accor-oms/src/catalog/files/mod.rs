@@ -255,15 +255,7 @@ impl<R: Read, T: FileRecord> FileRecords<R, T> {
         self.record.clear();
         match self.source.advance_into(&mut self.record)? {
             Ok(p) => {
-                let raw = RawRecord {
-                    line: p.line,
-                    bytes: self.record.bytes(p.start, p.len),
-                    ends: self
-                        .record
-                        .ends
-                        .get(p.ends_from..p.ends_to)
-                        .unwrap_or_default(),
-                };
+                let raw = self.record.raw(&p);
                 Some(self.layout.row(raw, &self.file))
             }
             Err(e) => Some(Err(e)),
@@ -278,15 +270,7 @@ impl<R: Read, T: FileRecord> Iterator for FileRecords<R, T> {
         self.record.clear();
         Some(match self.source.advance_into(&mut self.record)? {
             Ok(p) => {
-                let raw = RawRecord {
-                    line: p.line,
-                    bytes: self.record.bytes(p.start, p.len),
-                    ends: self
-                        .record
-                        .ends
-                        .get(p.ends_from..p.ends_to)
-                        .unwrap_or_default(),
-                };
+                let raw = self.record.raw(&p);
                 decode::<T>(&self.layout, raw, &self.file)
             }
             Err(e) => Err(e),
@@ -318,13 +302,7 @@ pub fn import_file<T: FileRecord>(
     options: &FileOptions,
     on_record: impl FnMut(T),
 ) -> Result<ImportReport, Error> {
-    let path = path.as_ref();
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (file, name) = super::open_local(path.as_ref())?;
     import_reader(file, &name, options, on_record)
 }
 
