@@ -128,3 +128,44 @@ async fn import_over_sftp_streams_with_progress_and_the_connector_yields_offers(
     }
     assert_eq!(n, 20_000);
 }
+
+/// Dropping the offer stream stops the import and the download: the server does not send the
+/// rest of the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_offer_stream_stops_the_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = serve_catalog(dir.path(), CatalogSpec::new(600_000))
+        .await
+        .unwrap();
+    let config = SftpConfig::builder(cat.server.host())
+        .port(cat.server.port())
+        .username(SFTP_USER)
+        .password(SecretString::from(SFTP_PASSWORD))
+        .host_key_fingerprint(cat.server.host_key_fingerprint())
+        .build()
+        .unwrap();
+    let mut offers = catalog::offer_stream_sftp(
+        SftpClient::new(config),
+        CATALOG_PATH.to_string(),
+        CatalogOptions::new(),
+    );
+    for _ in 0..10 {
+        offers.next().await.unwrap().unwrap();
+    }
+    drop(offers);
+    // Wait until the server has stopped sending (no progress for half a second).
+    let mut last = cat.server.faults().bytes_served();
+    for _ in 0..60 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let now = cat.server.faults().bytes_served();
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    assert!(
+        last < cat.bytes * 6 / 10,
+        "served {last} of {} bytes after the stream was dropped",
+        cat.bytes
+    );
+}

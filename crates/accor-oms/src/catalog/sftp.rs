@@ -1,6 +1,8 @@
 //! Catalog import straight from SFTP: parsing overlaps the download, no local copy.
 
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use connector_core::{Error, Offer};
 
@@ -8,15 +10,28 @@ use super::options::CatalogOptions;
 use super::{ImportReport, import_reader};
 
 /// Adapts the async download stream into a blocking `Read` (used on a blocking thread).
+/// With a `stop` flag, reading fails once the flag is set (the caller's consumer went away),
+/// which ends the import and drops the download.
 pub(crate) struct StreamReader {
     handle: tokio::runtime::Handle,
     stream: connector_sftp::ByteStream,
     buf: bytes::Bytes,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl Read for StreamReader {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         use futures::StreamExt as _;
+        if self
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the consumer of the offers stopped listening",
+            ));
+        }
         while self.buf.is_empty() {
             match self.handle.block_on(self.stream.next()) {
                 Some(Ok(b)) => self.buf = b,
@@ -41,17 +56,19 @@ pub async fn import_sftp(
     on_offer: impl FnMut(Offer) + Send + 'static,
 ) -> Result<ImportReport, Error> {
     let options = options.clone();
-    import_streamed(sftp, remote_path, move |reader, name| {
+    import_streamed(sftp, remote_path, None, move |reader, name| {
         import_reader(reader, name, &options, on_offer)
     })
     .await
 }
 
 /// Downloads `remote_path` and hands it, as a blocking `Read`, to `import` on a blocking
-/// thread with the file's name (its last path segment): parsing overlaps the download.
+/// thread with the file's name (its last path segment): parsing overlaps the download. Setting
+/// `stop` ends the reading (and so the import and the download) early.
 pub(crate) async fn import_streamed<F>(
     sftp: &connector_sftp::SftpClient,
     remote_path: &str,
+    stop: Option<Arc<AtomicBool>>,
     import: F,
 ) -> Result<ImportReport, Error>
 where
@@ -69,6 +86,7 @@ where
             handle,
             stream,
             buf: bytes::Bytes::new(),
+            stop,
         };
         import(reader, &name)
     })
@@ -78,7 +96,8 @@ where
 
 /// Streams the offers of `remote_path` as they are parsed (a bounded channel of 1,024 offers
 /// keeps memory flat when the consumer is slower). Rejected rows are logged (`tracing`) and
-/// skipped; use [`import_sftp`] for the counts and row errors.
+/// skipped; use [`import_sftp`] for the counts and row errors. Dropping the stream stops the
+/// import and the download soon after (what is already in flight is discarded).
 pub fn offer_stream_sftp(
     sftp: connector_sftp::SftpClient,
     remote_path: String,
@@ -86,12 +105,25 @@ pub fn offer_stream_sftp(
 ) -> connector_core::ResultStream<'static, Offer> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Offer, Error>>(1024);
     tokio::spawn(async move {
-        let sink = tx.clone();
-        let result = import_sftp(&sftp, &remote_path, &options, move |offer| {
-            let _ = sink.blocking_send(Ok(offer));
-        })
+        let stop = Arc::new(AtomicBool::new(false));
+        let (sink, flag) = (tx.clone(), Arc::clone(&stop));
+        let result = import_streamed(
+            &sftp,
+            &remote_path,
+            Some(Arc::clone(&stop)),
+            move |reader, name| {
+                import_reader(reader, name, &options, move |offer| {
+                    if sink.blocking_send(Ok(offer)).is_err() {
+                        flag.store(true, Ordering::Relaxed);
+                    }
+                })
+            },
+        )
         .await;
         match result {
+            Ok(_) if stop.load(Ordering::Relaxed) => {
+                tracing::debug!(file = %remote_path, "catalog stream dropped by its consumer: import stopped");
+            }
             Ok(report) => tracing::info!(%report, file = %remote_path, "catalog imported"),
             Err(e) => {
                 let _ = tx.send(Err(e)).await;

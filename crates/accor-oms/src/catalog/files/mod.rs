@@ -316,7 +316,7 @@ pub async fn import_sftp<T: FileRecord + 'static>(
     on_record: impl FnMut(T) + Send + 'static,
 ) -> Result<ImportReport, Error> {
     let options = options.clone();
-    super::sftp::import_streamed(sftp, remote_path, move |reader, name| {
+    super::sftp::import_streamed(sftp, remote_path, None, move |reader, name| {
         import_reader(reader, name, &options, on_record)
     })
     .await
