@@ -15,7 +15,8 @@
 //! * the typed import of the local file (`for_each_row`, an owned `CatalogRow` per row), and
 //!   the same mapped to the shared `Offer` (`import_file`),
 //! * the `Offer` import streamed over SFTP from the server process (loopback), with the
-//!   transport's default 2 MiB reads and with 1 MiB reads,
+//!   transport's default 2 MiB reads and with 1 MiB reads, and the typed import
+//!   (`for_each_row_sftp`, owned `CatalogRow` per row) over SFTP,
 //! * Python's `csv.DictReader` over the same file (if `python3` is present; once).
 //!
 //! Time: every phase `ACCOR_BENCH_REPEAT` times in this process, one after the other; the
@@ -33,7 +34,7 @@ use sandbox_accor_oms::catalog::{
     CATALOG_PATH, CatalogSpec, SFTP_PASSWORD, SFTP_USER, serve_catalog,
 };
 
-const PHASES: [&str; 7] = [
+const PHASES: [&str; 8] = [
     "raw csv::ByteRecord scan",
     "1 thread: RowRef (borrowed)",
     "1 thread: CatalogRow (owned)",
@@ -41,6 +42,7 @@ const PHASES: [&str; 7] = [
     "typed import -> shared Offer",
     "Offer import over SFTP, 2 MiB reads",
     "Offer import over SFTP, 1 MiB reads",
+    "typed import over SFTP, 2 MiB reads",
 ];
 
 /// Where the catalog is: the local file and the SFTP server serving it.
@@ -118,7 +120,7 @@ fn run(i: usize, t: &Target, rt: &tokio::runtime::Runtime) -> u64 {
             rep.mapped
         }
         _ => {
-            let chunk = if i == 5 { 2 << 20 } else { 1 << 20 };
+            let chunk = if i == 6 { 1 << 20 } else { 2 << 20 };
             let config = SftpConfig::builder(t.host.clone())
                 .port(t.port)
                 .username(SFTP_USER)
@@ -130,10 +132,18 @@ fn run(i: usize, t: &Target, rt: &tokio::runtime::Runtime) -> u64 {
             let rep = rt
                 .block_on(async {
                     let sftp = SftpClient::new(config);
-                    catalog::import_sftp(&sftp, CATALOG_PATH, &CatalogOptions::new(), |o| {
-                        std::hint::black_box(o);
-                    })
-                    .await
+                    let options = CatalogOptions::new();
+                    if i == 7 {
+                        catalog::for_each_row_sftp(&sftp, CATALOG_PATH, &options, |row| {
+                            std::hint::black_box(row.to_owned_row());
+                        })
+                        .await
+                    } else {
+                        catalog::import_sftp(&sftp, CATALOG_PATH, &options, |o| {
+                            std::hint::black_box(o);
+                        })
+                        .await
+                    }
                 })
                 .unwrap();
             assert_eq!(rep.rejected, 0);

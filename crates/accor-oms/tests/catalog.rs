@@ -92,6 +92,35 @@ async fn import_over_sftp_streams_with_progress_and_the_connector_yields_offers(
     assert_eq!(count.load(Ordering::SeqCst), 20_000);
     assert_eq!(progress.load(Ordering::SeqCst), 20_000);
 
+    // The same file as typed rows, borrowed, over SFTP.
+    let kept = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let k = kept.clone();
+    let report =
+        catalog::for_each_row_sftp(&sftp, CATALOG_PATH, &CatalogOptions::new(), move |row| {
+            let mut kept = k.lock().unwrap();
+            if kept.len() < 3 || row.offer_id() == "1019999" {
+                kept.push(row.to_owned_row());
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.read, report.mapped, report.rejected),
+        (20_000, 20_000, 0)
+    );
+    let kept = std::mem::take(&mut *kept.lock().unwrap());
+    assert_eq!(kept[0].offer_id(), "1000000");
+    assert_eq!(kept[0].product_sku(), Some("SKU-0000000"));
+    assert_eq!(kept[0].title(), Some("Towel; bath 0"));
+    assert_eq!(kept[0].price(), Some(dec!(0.35)));
+    assert_eq!(kept[0].get("catchment-area"), Some("75"));
+    assert_eq!(kept[3].offer_id(), "1019999");
+    assert_eq!(
+        kept[3].line(),
+        20_001 + 19,
+        "the 19 gift boxes before it span two lines each"
+    );
+
     // A missing file is an error, not an empty catalog.
     let err = catalog::import_sftp(&sftp, "/outgoing/none.csv", &opts, |_| {})
         .await

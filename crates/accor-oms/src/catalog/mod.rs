@@ -19,7 +19,7 @@
 //! | call | gives | for |
 //! | --- | --- | --- |
 //! | [`import_sftp`], [`import_file`], [`import_reader`] | shared [`Offer`]s | the shared model |
-//! | [`for_each_row`] | borrowed, typed [`RowRef`]s (keep one with [`RowRef::to_owned_row`]) | writing into your own store |
+//! | [`for_each_row`], [`for_each_row_sftp`] | borrowed, typed [`RowRef`]s (keep one with [`RowRef::to_owned_row`]) | writing into your own store |
 //! | [`read_rows`] | a pull iterator of [`CatalogRow`]s, or [`CatalogRows::next_ref`] | single-threaded pull |
 //!
 //! The other files of the catalog set (companies, addresses, suppliers, pricing deals and
@@ -63,7 +63,7 @@ use connector_core::{Currency, Error, Offer};
 pub use options::{CatalogColumns, CatalogOptions};
 pub use reader::{CatalogRows, read_rows};
 pub use row::{CatalogRow, RowError, RowRef};
-pub use sftp::{import_sftp, offer_stream_sftp};
+pub use sftp::{for_each_row_sftp, import_sftp, offer_stream_sftp};
 
 /// Counts of an import. `read == mapped + rejected` always holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
