@@ -245,10 +245,75 @@ impl fmt::Display for BatchReport {
     }
 }
 
+/// Where a bulk push stands, reported after every chunk that settles (see
+/// [`BatchRunner::with_progress`]). Counts are cumulative for the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BatchProgress {
+    /// Records settled so far: sent, rejected, failed or not attempted.
+    pub done: usize,
+    /// Records the platform accepted so far.
+    pub sent: usize,
+    /// Records refused, failed or not attempted so far.
+    pub not_sent: usize,
+    /// Requests made so far, isolation included.
+    pub requests: usize,
+}
+
+impl BatchProgress {
+    /// `done` records settled, `sent` of them accepted, after `requests` requests.
+    pub fn new(done: usize, sent: usize, requests: usize) -> Self {
+        Self {
+            done,
+            sent: sent.min(done),
+            not_sent: done.saturating_sub(sent),
+            requests,
+        }
+    }
+
+    /// The progress a (partial) report stands for.
+    pub fn of(report: &BatchReport) -> Self {
+        let not_sent = report.rejected.len() + report.failed.len() + report.not_attempted.len();
+        Self {
+            done: report.sent + not_sent,
+            sent: report.sent,
+            not_sent,
+            requests: report.requests,
+        }
+    }
+}
+
+impl std::ops::Add for BatchProgress {
+    type Output = Self;
+
+    /// The progress of two parts of one push, together.
+    fn add(self, other: Self) -> Self {
+        Self {
+            done: self.done + other.done,
+            sent: self.sent + other.sent,
+            not_sent: self.not_sent + other.not_sent,
+            requests: self.requests + other.requests,
+        }
+    }
+}
+
+/// A progress callback of a [`BatchRunner`].
+pub type ProgressFn = Arc<dyn Fn(&BatchProgress) + Send + Sync>;
+
 /// Runs bulk pushes according to [`BatchOptions`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct BatchRunner {
     options: BatchOptions,
+    progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for BatchRunner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchRunner")
+            .field("options", &self.options)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -263,7 +328,18 @@ fn is_fatal(e: &Error) -> bool {
 impl BatchRunner {
     /// A runner with `options`.
     pub fn new(options: BatchOptions) -> Self {
-        Self { options }
+        Self {
+            options,
+            progress: None,
+        }
+    }
+
+    /// Calls `progress` after every chunk that settles (accepted, isolated, failed or not
+    /// attempted), on the task running the push, with cumulative counts. Keep it cheap: it
+    /// runs between requests.
+    pub fn with_progress(mut self, progress: ProgressFn) -> Self {
+        self.progress = Some(progress);
+        self
     }
 
     /// The options.
@@ -376,6 +452,9 @@ impl BatchRunner {
                 while let Poll::Ready(Some(report)) = in_flight.poll_next_unpin(cx) {
                     total.merge(report);
                     progress = true;
+                    if let Some(f) = &self.progress {
+                        f(&BatchProgress::of(&total));
+                    }
                 }
                 // Meanwhile, read and prepare the next chunk.
                 if ready.is_none() && !exhausted {
@@ -408,6 +487,9 @@ impl BatchRunner {
                             };
                             ctx.not_attempted(&chunk, Arc::new(stopped_error()), &mut report);
                             total.merge(report);
+                            if let Some(f) = &self.progress {
+                                f(&BatchProgress::of(&total));
+                            }
                         } else {
                             let body = prepare(&chunk);
                             ready = Some((chunk, body));
@@ -634,6 +716,46 @@ mod tests {
         assert_eq!(report.sent, 25_001);
         assert_eq!(report.requests, 3);
         assert!(report.is_balanced());
+    }
+
+    #[tokio::test]
+    async fn progress_is_reported_after_every_settled_chunk() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        let runner = BatchRunner::new(BatchOptions::new(10_000).with_concurrency(1)).with_progress(
+            Arc::new(move |p: &BatchProgress| s.lock().unwrap().push(*p)),
+        );
+        assert!(format!("{runner:?}").contains("progress: true"));
+        let report = runner
+            .run(
+                stream::iter(0..25_001u32),
+                |r| r.to_string(),
+                |chunk| {
+                    let bad = chunk.records().contains(&12_345);
+                    async move {
+                        if bad {
+                            Err(bad_request())
+                        } else {
+                            Ok(ChunkResult::Accepted)
+                        }
+                    }
+                },
+            )
+            .await;
+        assert_eq!((report.sent, report.rejected.len()), (25_000, 1));
+        let seen = seen.lock().unwrap();
+        let done: Vec<(usize, usize, usize)> =
+            seen.iter().map(|p| (p.done, p.sent, p.not_sent)).collect();
+        assert_eq!(
+            done,
+            vec![
+                (10_000, 10_000, 0),
+                (20_000, 19_999, 1),
+                (25_001, 25_000, 1)
+            ]
+        );
+        assert_eq!(seen.last().unwrap().requests, report.requests);
+        assert_eq!(*seen.last().unwrap(), BatchProgress::of(&report));
     }
 
     #[tokio::test]

@@ -60,7 +60,10 @@ pub mod serde_helpers;
 pub mod validate;
 
 pub use auth::{CachedToken, Token, TokenCache, TokenProvider};
-pub use batch::{BatchOptions, BatchReport, BatchRunner, Chunk, ChunkResult, RecordFailure};
+pub use batch::{
+    BatchOptions, BatchProgress, BatchReport, BatchRunner, Chunk, ChunkResult, ProgressFn,
+    RecordFailure,
+};
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use connector::{
     Capability, CatalogSource, Connector, CustomerSink, OrderBatch, OrderFeed, OrderPlacement,

@@ -17,7 +17,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use connector_core::batch::{BatchOptions, BatchReport, BatchRunner, Chunk, RecordFailure};
+use connector_core::batch::{
+    BatchOptions, BatchProgress, BatchReport, BatchRunner, Chunk, ProgressFn, RecordFailure,
+};
 use connector_core::{ApiContext, CursorStore, Error};
 use connector_http::HttpClient;
 
@@ -125,10 +127,21 @@ pub(crate) trait Keyed {
 pub(crate) type Prepared<W> = Result<W, (String, Error)>;
 
 /// The engine's settings, and the HTTP client it sends with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Engine {
     pub(crate) options: BatchOptions,
     pub(crate) http: HttpClient,
+    /// Called after every settled chunk with the push's cumulative progress.
+    pub(crate) progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("options", &self.options)
+            .field("progress", &self.progress.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -150,7 +163,16 @@ impl Engine {
         B: Fn(&Chunk<W>) -> Result<Outgoing, Error> + Send + Sync,
     {
         let Some(cp) = checkpoint else {
-            return Ok(self.segment(input.enumerate(), 0, &prepare, &build).await);
+            let report = self
+                .segment(
+                    input.enumerate(),
+                    0,
+                    BatchProgress::default(),
+                    &prepare,
+                    &build,
+                )
+                .await;
+            return Ok(report);
         };
         let mut saved = cp.load().await?;
         if saved.complete {
@@ -177,8 +199,9 @@ impl Engine {
             }
             let base = saved.done;
             let n = items.len();
+            let before = BatchProgress::new(saved.done, saved.sent, saved.requests);
             let report = self
-                .segment(stream::iter(items), base, &prepare, &build)
+                .segment(stream::iter(items), base, before, &prepare, &build)
                 .await;
             if !report.not_attempted.is_empty() {
                 // A fatal error (credentials, configuration): keep the checkpoint before this
@@ -222,6 +245,7 @@ impl Engine {
         &self,
         input: S,
         base: usize,
+        before: BatchProgress,
         prepare: &P,
         build: &B,
     ) -> BatchReport
@@ -242,7 +266,14 @@ impl Engine {
         let send = |chunk: Chunk<W>, out: Result<Outgoing, Error>| async move {
             out?.send(http, &chunk).await
         };
-        let mut report = BatchRunner::new(self.options.clone())
+        let mut runner = BatchRunner::new(self.options.clone());
+        if let Some(progress) = &self.progress {
+            let progress = Arc::clone(progress);
+            runner = runner.with_progress(Arc::new(move |p: &BatchProgress| {
+                progress(&(before + *p));
+            }));
+        }
+        let mut report = runner
             .run_prepared(valid, |w: &W| w.key(), build, send)
             .await;
         // The runner numbered the valid records 0..; give every failure its input index.
@@ -260,8 +291,15 @@ impl Engine {
         report.failed.iter_mut().for_each(remap);
         report.not_attempted.iter_mut().for_each(remap);
         report.total += invalid.len();
+        let had_invalid = !invalid.is_empty();
         report.rejected.extend(invalid);
         report.rejected.sort_by_key(|f| f.index);
+        if let Some(progress) = &self.progress
+            && had_invalid
+        {
+            // The records refused by validation settle with their window.
+            progress(&(before + BatchProgress::of(&report)));
+        }
         report
     }
 }

@@ -106,6 +106,7 @@ impl OneClient {
             options: BatchOptions::new(self.config.max_lines)
                 .with_concurrency(self.config.concurrency),
             http: self.http.clone(),
+            progress: self.config.bulk_progress.clone(),
         }
     }
 
@@ -114,6 +115,7 @@ impl OneClient {
         Engine {
             options: BatchOptions::new(1).with_concurrency(self.config.concurrency.max(4)),
             http: self.http.clone(),
+            progress: self.config.bulk_progress.clone(),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use connector_core::{Error, RetryPolicy, SecretString, SharedClock};
+use connector_core::{BatchProgress, Error, ProgressFn, RetryPolicy, SecretString, SharedClock};
 
 /// Lines per bulk request recommended by ONe ("do not exceed 10,000 lines in a single query").
 pub const DEFAULT_MAX_LINES: usize = 10_000;
@@ -63,6 +63,7 @@ pub struct OneConfig {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) clock: Option<SharedClock>,
+    pub(crate) bulk_progress: Option<ProgressFn>,
 }
 
 impl fmt::Debug for OneConfig {
@@ -76,6 +77,7 @@ impl fmt::Debug for OneConfig {
             .field("events_per_page", &self.events_per_page)
             .field("currency", &self.currency)
             .field("allow_http", &self.allow_http)
+            .field("bulk_progress", &self.bulk_progress.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -183,6 +185,7 @@ pub struct OneConfigBuilder {
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
     clock: Option<SharedClock>,
+    bulk_progress: Option<ProgressFn>,
 }
 
 impl fmt::Debug for OneConfigBuilder {
@@ -275,6 +278,18 @@ impl OneConfigBuilder {
         self
     }
 
+    /// Calls `progress` after every chunk of a bulk push settles (stock, prices, clients...),
+    /// with cumulative counts for that push (`done` counts every settled input record; records
+    /// refused by validation are counted when their window ends). It runs on the pushing task
+    /// between requests: keep it cheap (update a gauge, log every N).
+    pub fn bulk_progress(
+        mut self,
+        progress: impl Fn(&BatchProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.bulk_progress = Some(std::sync::Arc::new(progress));
+        self
+    }
+
     /// Checks the settings.
     pub fn build(self) -> Result<OneConfig, Error> {
         let environment = self.environment.ok_or_else(|| {
@@ -308,6 +323,7 @@ impl OneConfigBuilder {
             timeout: self.timeout,
             retry: self.retry,
             clock: self.clock,
+            bulk_progress: self.bulk_progress,
         })
     }
 }

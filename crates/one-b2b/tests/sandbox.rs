@@ -361,3 +361,60 @@ async fn pdf_upload_in_two_steps_and_the_price_list_guard_on_the_simulator() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
 }
+
+/// `bulk_progress` sees every settled chunk, cumulative, across checkpoint windows, and the
+/// records refused by validation when their window ends.
+#[tokio::test]
+async fn bulk_progress_is_cumulative_across_windows_and_counts_invalid_lines() {
+    let sandbox = OneSandbox::start().await.unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let c = OneClient::new(
+        OneConfig::builder()
+            .base_url(sandbox.base_url())
+            .tenant(SANDBOX_TENANT)
+            .api_key(SecretString::from(SANDBOX_API_KEY.to_string()))
+            .max_lines(10_000)
+            .concurrency(1)
+            .bulk_progress(move |p| s.lock().unwrap().push((p.done, p.sent, p.not_sent)))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    // A negative quantity is refused before sending (index 5).
+    let input = stream::iter((0..25_001).map(|i| {
+        let q = if i == 5 {
+            Decimal::from(-1)
+        } else {
+            Decimal::from(i % 50)
+        };
+        StockLine::new(format!("SKU-{i:07}"), q)
+    }));
+    let report = c.push_stock("WH-1", input, None).await.unwrap();
+    assert_eq!(
+        (report.total, report.sent, report.rejected.len()),
+        (25_001, 25_000, 1)
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![
+            (10_000, 10_000, 0),
+            (20_000, 20_000, 0),
+            (25_000, 25_000, 0),
+            (25_001, 25_000, 1)
+        ]
+    );
+
+    // With a checkpoint the push runs in windows of max_lines x concurrency; progress carries on.
+    seen.lock().unwrap().clear();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn CursorStore> = Arc::new(FileCursorStore::new(dir.path()));
+    let cp = Checkpoint::new(store, "progress");
+    let report = c
+        .push_stock("WH-1", lines(25_001), Some(&cp))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 25_001);
+    let done: Vec<usize> = seen.lock().unwrap().iter().map(|p| p.0).collect();
+    assert_eq!(done, vec![10_000, 20_000, 25_001]);
+}
