@@ -14,6 +14,17 @@ use sandbox_accor_oms::catalog::{
     CATALOG_PATH, CatalogSpec, SFTP_PASSWORD, SFTP_USER, serve_catalog, write_catalog,
 };
 
+/// Password login to the simulator's SFTP server, its host key pinned.
+fn sftp_config(cat: &sandbox_accor_oms::catalog::CatalogServer) -> SftpConfig {
+    SftpConfig::builder(cat.server.host())
+        .port(cat.server.port())
+        .username(SFTP_USER)
+        .password(SecretString::from(SFTP_PASSWORD))
+        .host_key_fingerprint(cat.server.host_key_fingerprint())
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn local_files_in_both_dialects() {
     let dir = tempfile::tempdir().unwrap();
@@ -67,13 +78,7 @@ async fn import_over_sftp_streams_with_progress_and_the_connector_yields_offers(
     let cat = serve_catalog(dir.path(), CatalogSpec::new(20_000))
         .await
         .unwrap();
-    let sftp_config = SftpConfig::builder(cat.server.host())
-        .port(cat.server.port())
-        .username(SFTP_USER)
-        .password(SecretString::from(SFTP_PASSWORD))
-        .host_key_fingerprint(cat.server.host_key_fingerprint())
-        .build()
-        .unwrap();
+    let sftp_config = sftp_config(&cat);
     let sftp = SftpClient::new(sftp_config.clone());
     let progress = Arc::new(AtomicU64::new(0));
     let p = progress.clone();
@@ -166,13 +171,7 @@ async fn dropping_the_offer_stream_stops_the_download() {
     let cat = serve_catalog(dir.path(), CatalogSpec::new(600_000))
         .await
         .unwrap();
-    let config = SftpConfig::builder(cat.server.host())
-        .port(cat.server.port())
-        .username(SFTP_USER)
-        .password(SecretString::from(SFTP_PASSWORD))
-        .host_key_fingerprint(cat.server.host_key_fingerprint())
-        .build()
-        .unwrap();
+    let config = sftp_config(&cat);
     let mut offers = catalog::offer_stream_sftp(
         SftpClient::new(config),
         CATALOG_PATH.to_string(),

@@ -699,6 +699,21 @@ mod tests {
         Error::from_status(400, ApiContext::new("invalid record in payload"), None)
     }
 
+    /// A platform that refuses, as a whole and without naming it, any chunk holding `bad`.
+    fn refuse_if_holding(
+        chunk: &Chunk<u32>,
+        bad: u32,
+    ) -> impl Future<Output = Result<ChunkResult, Error>> + use<> {
+        let has_bad = chunk.records().contains(&bad);
+        async move {
+            if has_bad {
+                Err(bad_request())
+            } else {
+                Ok(ChunkResult::Accepted)
+            }
+        }
+    }
+
     #[tokio::test]
     async fn splits_25001_records_into_10000_10000_5001() {
         let sizes = Mutex::new(Vec::new());
@@ -730,16 +745,7 @@ mod tests {
             .run(
                 stream::iter(0..25_001u32),
                 |r| r.to_string(),
-                |chunk| {
-                    let bad = chunk.records().contains(&12_345);
-                    async move {
-                        if bad {
-                            Err(bad_request())
-                        } else {
-                            Ok(ChunkResult::Accepted)
-                        }
-                    }
-                },
+                |chunk| refuse_if_holding(&chunk, 12_345),
             )
             .await;
         assert_eq!((report.sent, report.rejected.len()), (25_000, 1));
@@ -767,14 +773,7 @@ mod tests {
                 |r| format!("sku-{r}"),
                 |chunk| {
                     *calls.lock().unwrap() += 1;
-                    let has_bad = chunk.records().contains(&4_321);
-                    async move {
-                        if has_bad {
-                            Err(bad_request())
-                        } else {
-                            Ok(ChunkResult::Accepted)
-                        }
-                    }
+                    refuse_if_holding(&chunk, 4_321)
                 },
             )
             .await;
