@@ -22,7 +22,7 @@ use crate::model::{
     CsvOptions, DownloadOptions, EntryKind, RemoteEntry, TransferReport, UploadOptions,
 };
 use crate::session::{Conn, map_ssh};
-use crate::transfer::{CancelOnDrop, spawn_download, spawn_gunzip, upload_worker};
+use crate::transfer::{CancelOnDrop, ChannelReader, spawn_download, spawn_gunzip, upload_worker};
 
 /// The bytes of a remote file, in chunks of up to the configured read size. Dropping the
 /// stream stops the transfer.
@@ -33,6 +33,39 @@ pub struct ByteStream {
 impl std::fmt::Debug for ByteStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ByteStream").finish_non_exhaustive()
+    }
+}
+
+impl ByteStream {
+    /// The same bytes as a blocking [`std::io::Read`], for synchronous parsers (`csv`,
+    /// decompressors...). Read it on a blocking thread (`spawn_blocking`, a plain thread),
+    /// never in async code: a read waits for the download. A transfer error surfaces as an
+    /// `io::Error`; [`BlockingReader::take_error`] gives the SDK error behind it. Dropping the
+    /// reader stops the transfer.
+    pub fn into_blocking_reader(self) -> BlockingReader {
+        BlockingReader(ChannelReader::new(self.rx))
+    }
+}
+
+/// A blocking `Read` over a download (see [`ByteStream::into_blocking_reader`]).
+pub struct BlockingReader(ChannelReader);
+
+impl BlockingReader {
+    /// The transfer error behind the last `io::Error` of a read, if any.
+    pub fn take_error(&mut self) -> Option<Error> {
+        self.0.take_error()
+    }
+}
+
+impl std::io::Read for BlockingReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(out)
+    }
+}
+
+impl std::fmt::Debug for BlockingReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockingReader").finish_non_exhaustive()
     }
 }
 

@@ -98,7 +98,7 @@ mod session;
 mod transfer;
 
 pub use auth::{HostKeyPolicy, SftpAuth};
-pub use client::{ByteStream, RecordStream, SftpClient};
+pub use client::{BlockingReader, ByteStream, RecordStream, SftpClient};
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_PORT, DEFAULT_READ_CHUNK, DEFAULT_SESSION_TIMEOUT,
     DEFAULT_WRITE_CHUNK, ENV_PREFIX, ResumePolicy, SftpConfig, SftpConfigBuilder,

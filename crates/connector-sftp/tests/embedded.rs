@@ -425,6 +425,23 @@ async fn gz_files_are_gunzipped_on_request() {
         collect(DownloadOptions::new().decompression(Decompression::GzipIfGzExtension)).await;
     assert_eq!(unzipped, plain);
 
+    // The same, read as a blocking `std::io::Read` on a blocking thread.
+    let stream = sftp
+        .download_stream_with(
+            "/c.csv.gz",
+            &DownloadOptions::new().decompression(Decompression::GzipIfGzExtension),
+        )
+        .await
+        .unwrap();
+    let read = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut stream.into_blocking_reader(), &mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap();
+    assert_eq!(read, plain);
+
     // Not gzip at all: a decode error, not garbage.
     std::fs::write(env.root.path().join("bad.gz"), b"plain text").unwrap();
     let mut s = sftp
@@ -442,6 +459,24 @@ async fn gz_files_are_gunzipped_on_request() {
         }
     };
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+
+    // Through the blocking reader: an `io::Error`, and the SDK error behind it.
+    let stream = sftp
+        .download_stream_with(
+            "/bad.gz",
+            &DownloadOptions::new().decompression(Decompression::Gzip),
+        )
+        .await
+        .unwrap();
+    let behind = tokio::task::spawn_blocking(move || {
+        let mut reader = stream.into_blocking_reader();
+        let mut out = Vec::new();
+        assert!(std::io::Read::read_to_end(&mut reader, &mut out).is_err());
+        reader.take_error()
+    })
+    .await
+    .unwrap();
+    assert!(matches!(behind, Some(Error::Decode { .. })), "{behind:?}");
 }
 
 #[derive(Debug, serde::Deserialize, PartialEq)]

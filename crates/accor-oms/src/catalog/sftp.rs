@@ -9,19 +9,16 @@ use connector_core::{Error, Offer};
 use super::options::CatalogOptions;
 use super::{ImportReport, RowRef, for_each_row, import_reader};
 
-/// Adapts the async download stream into a blocking `Read` (used on a blocking thread).
-/// With a `stop` flag, reading fails once the flag is set (the caller's consumer went away),
-/// which ends the import and drops the download.
+/// The download as a blocking `Read` (used on a blocking thread). With a `stop` flag, reading
+/// fails once the flag is set (the caller's consumer went away), which ends the import and,
+/// as the reader is dropped, the download.
 pub(crate) struct StreamReader {
-    handle: tokio::runtime::Handle,
-    stream: connector_sftp::ByteStream,
-    buf: bytes::Bytes,
+    inner: connector_sftp::BlockingReader,
     stop: Option<Arc<AtomicBool>>,
 }
 
 impl Read for StreamReader {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        use futures::StreamExt as _;
         if self
             .stop
             .as_ref()
@@ -32,17 +29,7 @@ impl Read for StreamReader {
                 "the consumer of the offers stopped listening",
             ));
         }
-        while self.buf.is_empty() {
-            match self.handle.block_on(self.stream.next()) {
-                Some(Ok(b)) => self.buf = b,
-                Some(Err(e)) => return Err(std::io::Error::other(e.to_string())),
-                None => return Ok(0),
-            }
-        }
-        let n = out.len().min(self.buf.len());
-        out[..n].copy_from_slice(&self.buf[..n]);
-        let _ = self.buf.split_to(n);
-        Ok(n)
+        self.inner.read(out)
     }
 }
 
@@ -91,7 +78,6 @@ where
     F: FnOnce(StreamReader, &str) -> Result<ImportReport, Error> + Send + 'static,
 {
     let stream = sftp.download_stream(remote_path).await?;
-    let handle = tokio::runtime::Handle::current();
     let name = remote_path
         .rsplit('/')
         .next()
@@ -99,9 +85,7 @@ where
         .to_string();
     tokio::task::spawn_blocking(move || {
         let reader = StreamReader {
-            handle,
-            stream,
-            buf: bytes::Bytes::new(),
+            inner: stream.into_blocking_reader(),
             stop,
         };
         import(reader, &name)
