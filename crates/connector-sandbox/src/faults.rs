@@ -135,6 +135,14 @@ impl Faults {
         let Some(fault) = faults.take(req.uri().path()) else {
             return next.run(req).await;
         };
+        if let Fault::Delay(d) = fault {
+            tokio::time::sleep(d).await;
+            return next.run(req).await;
+        }
+        // Read the request before answering, as a server answering from its application does:
+        // answering while the client is still uploading a large body makes the client see a
+        // broken pipe instead of the injected answer, at random.
+        let _ = axum::body::to_bytes(req.into_body(), crate::server::MAX_BODY_BYTES).await;
         match fault {
             Fault::Status(code) => {
                 let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -160,10 +168,8 @@ impl Faults {
                     }
                 resp
             }
-            Fault::Delay(d) => {
-                tokio::time::sleep(d).await;
-                next.run(req).await
-            }
+            // Handled above (the call goes through after the delay).
+            Fault::Delay(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             Fault::DropConnection => {
                 let stream = futures::stream::iter(vec![
                     Ok::<Bytes, std::io::Error>(Bytes::from_static(b"{\"partial\":")),

@@ -331,7 +331,7 @@ async fn a_503_on_the_order_list_is_retried_but_a_503_on_a_load_is_not() {
         )
         .await
         .unwrap_err();
-    assert_eq!(err.status(), Some(503));
+    assert_eq!(err.status(), Some(503), "{err:?}");
     assert!(omni.state().products.is_empty());
 }
 
