@@ -7,8 +7,7 @@ extern crate vcpkg;
 
 use std::env;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /*
  In libssh2 v1.9.0 and earlier versions, the SSH_MSG_DISCONNECT logic in packet.c has an integer
@@ -50,11 +49,10 @@ fn main() {
         }
     }
 
-    if !Path::new("libssh2/.git").exists() {
-        let _ = Command::new("git")
-            .args(&["submodule", "update", "--init"])
-            .status();
-    }
+    // connector-sftp: the sources are in this directory (no git submodule to fetch), and a
+    // change to them must rebuild the library (see PATCHES.md).
+    println!("cargo:rerun-if-changed=libssh2/src");
+    println!("cargo:rerun-if-changed=libssh2/include");
 
     let target = env::var("TARGET").unwrap();
     let profile = env::var("PROFILE").unwrap();
@@ -161,6 +159,12 @@ fn main() {
             .join("\n");
         fs::write(build.join("libssh2_config.h"), &config).unwrap();
         cfg.include(&build);
+    }
+
+    // connector-sftp: tell direct dependents (as DEP_SSH2_PATCHED_CRYPTO) that this build
+    // carries the crypto patches of PATCHES.md; they live in the OpenSSL backend only.
+    if !target.contains("windows") || env::var_os("CARGO_FEATURE_OPENSSL_ON_WIN32").is_some() {
+        println!("cargo:patched_crypto=1");
     }
 
     /* Enable newer diffie-hellman-group-exchange-sha1 syntax */

@@ -141,6 +141,12 @@ impl SftpClient {
         self.blocking(|conn| Ok(conn.cipher())).await
     }
 
+    /// The MAC the server and we agreed on (client to server), e.g.
+    /// `hmac-sha2-256-etm@openssh.com`.
+    pub async fn negotiated_mac(&self) -> Result<Option<String>> {
+        self.blocking(|conn| Ok(conn.mac())).await
+    }
+
     /// Lists `dir` (without `.` and `..`), sorted by name.
     pub async fn list(&self, dir: &str) -> Result<Vec<RemoteEntry>> {
         let dir = dir.to_string();

@@ -85,9 +85,16 @@ pub struct SftpConfig {
     pub read_chunk: usize,
     /// Write size for uploads (default 4 MiB).
     pub write_chunk: usize,
-    /// Cipher preference, most preferred first (e.g. `aes256-gcm@openssh.com,aes128-ctr`);
-    /// `None` keeps libssh2's default order.
+    /// Cipher preference, most preferred first (e.g. `aes256-gcm@openssh.com,aes128-ctr`).
+    /// `None` (the default) lets the crate choose: AES-GCM first when linked against the
+    /// workspace's patched libssh2 ([`PATCHED_LIBSSH2`](crate::PATCHED_LIBSSH2)) on a CPU with
+    /// AES instructions, else libssh2's order (chacha20-poly1305 first); every cipher libssh2
+    /// supports stays in the list either way.
     pub ciphers: Option<String>,
+    /// MAC preference, most preferred first (e.g. `hmac-sha2-256-etm@openssh.com`); only
+    /// used with ciphers that do not authenticate on their own (AES-CTR, AES-CBC). `None`
+    /// keeps libssh2's default order.
+    pub macs: Option<String>,
     /// Reconnect-and-continue policy for downloads.
     pub resume: ResumePolicy,
 }
@@ -105,6 +112,7 @@ impl fmt::Debug for SftpConfig {
             .field("read_chunk", &self.read_chunk)
             .field("write_chunk", &self.write_chunk)
             .field("ciphers", &self.ciphers)
+            .field("macs", &self.macs)
             .field("resume", &self.resume)
             .finish()
     }
@@ -124,6 +132,7 @@ impl SftpConfig {
             read_chunk: DEFAULT_READ_CHUNK,
             write_chunk: DEFAULT_WRITE_CHUNK,
             ciphers: None,
+            macs: None,
             resume: ResumePolicy::default(),
         }
     }
@@ -139,7 +148,7 @@ impl SftpConfig {
     /// `<prefix>PRIVATE_KEY_PASSPHRASE`), and one of `<prefix>KNOWN_HOSTS` (a file path),
     /// `<prefix>HOST_KEY_SHA256` (`SHA256:...`) or `<prefix>INSECURE_ACCEPT_ANY_HOST_KEY=true`.
     /// Optional: `<prefix>CONNECT_TIMEOUT_SECS`, `<prefix>SESSION_TIMEOUT_SECS`,
-    /// `<prefix>CIPHERS`.
+    /// `<prefix>CIPHERS`, `<prefix>MACS`.
     pub fn from_env_prefixed(prefix: &str) -> Result<Self> {
         Self::from_lookup(prefix, |name| std::env::var(name).ok())
     }
@@ -181,6 +190,9 @@ impl SftpConfig {
         }
         if let Some(c) = get("CIPHERS") {
             b = b.ciphers(c);
+        }
+        if let Some(m) = get("MACS") {
+            b = b.macs(m);
         }
         match (get("PASSWORD"), get("PRIVATE_KEY")) {
             (Some(pw), None) => b = b.password(SecretString::from(pw)),
@@ -236,6 +248,7 @@ pub struct SftpConfigBuilder {
     read_chunk: usize,
     write_chunk: usize,
     ciphers: Option<String>,
+    macs: Option<String>,
     resume: ResumePolicy,
 }
 
@@ -351,6 +364,13 @@ impl SftpConfigBuilder {
         self
     }
 
+    /// MAC preference, comma-separated, most preferred first (for AES-CTR and AES-CBC; the
+    /// AEAD ciphers chacha20-poly1305 and AES-GCM bring their own authentication).
+    pub fn macs(mut self, macs: impl Into<String>) -> Self {
+        self.macs = Some(macs.into());
+        self
+    }
+
     /// Reconnect-and-continue policy for downloads (default: 5 attempts from 200 ms).
     pub fn resume(mut self, policy: ResumePolicy) -> Self {
         self.resume = policy;
@@ -406,6 +426,7 @@ impl SftpConfigBuilder {
             read_chunk: self.read_chunk,
             write_chunk: self.write_chunk,
             ciphers: self.ciphers,
+            macs: self.macs,
             resume: self.resume,
         })
     }

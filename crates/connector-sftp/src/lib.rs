@@ -90,6 +90,7 @@
 //! `docs/performance.md` for measured throughput.
 
 mod auth;
+mod ciphers;
 mod client;
 mod config;
 mod csv;
@@ -98,6 +99,7 @@ mod session;
 mod transfer;
 
 pub use auth::{HostKeyPolicy, SftpAuth};
+pub use ciphers::PATCHED_LIBSSH2;
 pub use client::{BlockingReader, ByteStream, RecordStream, SftpClient};
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_PORT, DEFAULT_READ_CHUNK, DEFAULT_SESSION_TIMEOUT,

@@ -71,17 +71,38 @@ impl Conn {
             Session::new().map_err(|e| Error::io("cannot create an SSH session", e))?;
         session.set_tcp_stream(tcp);
         session.set_timeout(u32::try_from(cfg.session_timeout.as_millis()).unwrap_or(u32::MAX));
-        if let Some(ciphers) = &cfg.ciphers {
-            for t in [MethodType::CryptCs, MethodType::CryptSc] {
-                session.method_pref(t, ciphers).map_err(|e| {
-                    Error::config(format!("cipher preference `{ciphers}` is not usable: {e}"))
+        // No cipher set: AES-GCM first where the patched libssh2 makes it the cheapest.
+        let default_ciphers = match &cfg.ciphers {
+            Some(_) => None,
+            None => session
+                .supported_algs(MethodType::CryptCs)
+                .ok()
+                .and_then(|algs| crate::ciphers::default_preference(&algs)),
+        };
+        let prefs = [
+            (
+                "cipher",
+                cfg.ciphers.as_ref().or(default_ciphers.as_ref()),
+                [MethodType::CryptCs, MethodType::CryptSc],
+            ),
+            (
+                "MAC",
+                cfg.macs.as_ref(),
+                [MethodType::MacCs, MethodType::MacSc],
+            ),
+        ];
+        for (what, pref, types) in prefs {
+            let Some(pref) = pref else { continue };
+            for t in types {
+                session.method_pref(t, pref).map_err(|e| {
+                    Error::config(format!("{what} preference `{pref}` is not usable: {e}"))
                 })?;
             }
         }
         session.handshake().map_err(|e| match session_code(&e) {
             Some(ERR_KEX_FAILURE) | Some(ERR_METHOD_NONE) => Error::Config {
                 message: format!(
-                    "SSH handshake with {addr} failed: no algorithm in common ({e}); check the cipher preference"
+                    "SSH handshake with {addr} failed: no algorithm in common ({e}); check the cipher and MAC preferences"
                 ),
             },
             _ => transient_ssh(format!("SSH handshake with {addr} failed"), e),
@@ -99,6 +120,12 @@ impl Conn {
         self.session
             .methods(MethodType::CryptCs)
             .map(str::to_string)
+    }
+
+    /// The negotiated client-to-server MAC (AEAD ciphers report their own, e.g.
+    /// `INTEGRATED-AES-GCM`).
+    pub(crate) fn mac(&self) -> Option<String> {
+        self.session.methods(MethodType::MacCs).map(str::to_string)
     }
 }
 

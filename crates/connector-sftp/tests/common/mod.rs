@@ -100,7 +100,8 @@ impl Sshd {
                 "Port {port}\nListenAddress 127.0.0.1\nHostKey {hk}\nPidFile {d}/sshd.pid\nUsePAM no\n\
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
                  AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nPermitRootLogin prohibit-password\n\
-                 Subsystem sftp internal-sftp\nAllowUsers {user}\nMaxStartups 100\n",
+                 Subsystem sftp internal-sftp\nAllowUsers {user}\nMaxStartups 100\n\
+                 Ciphers +aes128-cbc,aes256-cbc\n",
                 hk = host_key.display(),
                 d = dir.path().display(),
             ),

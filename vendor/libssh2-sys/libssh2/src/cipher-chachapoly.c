@@ -40,6 +40,99 @@ int chachapoly_init(struct chachapoly_ctx *ctx, const unsigned char *key,
         return LIBSSH2_ERROR_INVAL;
     chacha_keysetup(&ctx->main_ctx, key, 256);
     chacha_keysetup(&ctx->header_ctx, key + 32, 256);
+#if LIBSSH2_CHACHAPOLY_EVP
+    /* Key now, IV (block counter and sequence number) per packet. Should
+       OpenSSL refuse ChaCha20 (e.g. a FIPS-only provider), fall back to
+       chacha.c rather than fail the session. */
+    ctx->main_evp = EVP_CIPHER_CTX_new();
+    if(ctx->main_evp &&
+       EVP_EncryptInit_ex(ctx->main_evp, EVP_chacha20(), NULL, key,
+                          NULL) != 1) {
+        EVP_CIPHER_CTX_free(ctx->main_evp);
+        ctx->main_evp = NULL;
+    }
+#endif
+#if LIBSSH2_CHACHAPOLY_EVP_MAC
+    ctx->poly_evp = NULL;
+    {
+        EVP_MAC *mac = EVP_MAC_fetch(NULL, "POLY1305", NULL);
+        if(mac) {
+            ctx->poly_evp = EVP_MAC_CTX_new(mac); /* holds its own ref */
+            EVP_MAC_free(mac);
+        }
+    }
+#endif
+    return 0;
+}
+
+void chachapoly_free(struct chachapoly_ctx *ctx)
+{
+#if LIBSSH2_CHACHAPOLY_EVP
+    if(ctx->main_evp) {
+        EVP_CIPHER_CTX_free(ctx->main_evp); /* also wipes the key */
+        ctx->main_evp = NULL;
+    }
+#endif
+#if LIBSSH2_CHACHAPOLY_EVP_MAC
+    if(ctx->poly_evp) {
+        EVP_MAC_CTX_free(ctx->poly_evp); /* also wipes the last key */
+        ctx->poly_evp = NULL;
+    }
+#endif
+    (void)ctx;
+}
+
+/* The Poly1305 tag of 'len' bytes at 'm' under the one-time 'key'. */
+static int chachapoly_tag(struct chachapoly_ctx *ctx,
+                          unsigned char out[POLY1305_TAGLEN],
+                          const unsigned char *m, size_t len,
+                          const unsigned char key[POLY1305_KEYLEN])
+{
+#if LIBSSH2_CHACHAPOLY_EVP_MAC
+    if(ctx->poly_evp) {
+        size_t outl = 0;
+        return EVP_MAC_init(ctx->poly_evp, key, POLY1305_KEYLEN,
+                            NULL) == 1 &&
+               EVP_MAC_update(ctx->poly_evp, m, len) == 1 &&
+               EVP_MAC_final(ctx->poly_evp, out, &outl,
+                             POLY1305_TAGLEN) == 1 &&
+               outl == POLY1305_TAGLEN ? 0 : -1;
+    }
+#endif
+    (void)ctx;
+    poly1305_auth(out, m, len, key);
+    return 0;
+}
+
+/* Encrypts (or decrypts: the same operation) the payload with the main key,
+   block counter 1 and the packet sequence number as nonce. */
+static int chachapoly_payload(struct chachapoly_ctx *ctx,
+                              const unsigned char seqbuf[8],
+                              const unsigned char one[8],
+                              unsigned char *dest, const unsigned char *src,
+                              size_t len)
+{
+#if LIBSSH2_CHACHAPOLY_EVP
+    if(ctx->main_evp && len <= INT_MAX) {
+        /* OpenSSL's 16-byte ChaCha20 IV is the whole last row of the state:
+           a 64-bit little-endian block counter, then the 64-bit nonce, the
+           same layout as chacha_ivsetup(ctx, seqbuf, one) below. */
+        unsigned char iv[16];
+        int outl = 0;
+        int ok;
+
+        memcpy(iv, one, 8);
+        memcpy(iv + 8, seqbuf, 8);
+        ok = EVP_EncryptInit_ex(ctx->main_evp, NULL, NULL, NULL, iv) == 1 &&
+             EVP_EncryptUpdate(ctx->main_evp, dest, &outl, src,
+                               (int)len) == 1 &&
+             (size_t)outl == len;
+        ssh2_explicit_zero(iv, sizeof(iv));
+        return ok ? 0 : -1;
+    }
+#endif
+    chacha_ivsetup(&ctx->main_ctx, seqbuf, one);
+    chacha_encrypt_bytes(&ctx->main_ctx, src, dest, len);
     return 0;
 }
 
@@ -78,8 +171,8 @@ int chachapoly_crypt(struct chachapoly_ctx *ctx, libssh2_uint64_t seqnr,
     if(!do_encrypt) {
         const unsigned char *tag = src + aadlen + len;
 
-        poly1305_auth(expected_tag, src, aadlen + len, poly_key);
-        if(chachapoly_timingsafe_bcmp(expected_tag, tag, POLY1305_TAGLEN))
+        if(chachapoly_tag(ctx, expected_tag, src, aadlen + len, poly_key) ||
+           chachapoly_timingsafe_bcmp(expected_tag, tag, POLY1305_TAGLEN))
             goto out;
     }
 
@@ -90,12 +183,14 @@ int chachapoly_crypt(struct chachapoly_ctx *ctx, libssh2_uint64_t seqnr,
     }
 
     /* Set Chacha's block counter to 1 */
-    chacha_ivsetup(&ctx->main_ctx, seqbuf, one);
-    chacha_encrypt_bytes(&ctx->main_ctx, src + aadlen, dest + aadlen, len);
+    if(chachapoly_payload(ctx, seqbuf, one, dest + aadlen, src + aadlen, len))
+        goto out;
 
     /* If encrypting, calculate and append tag */
-    if(do_encrypt)
-        poly1305_auth(dest + aadlen + len, dest, aadlen + len, poly_key);
+    if(do_encrypt &&
+       chachapoly_tag(ctx, dest + aadlen + len, dest, aadlen + len,
+                      poly_key))
+        goto out;
 
     r = LIBSSH2_ERROR_NONE;
 out:

@@ -937,6 +937,18 @@ int ssh2_cipher_crypt(ssh2_cipher_ctx *ctx, SSH2_CIPHER_T(algo), int encrypt,
 
     (void)algo;
 
+#ifdef SSH2_CIPHER_MULTIBLOCK
+    /* connector-sftp patch: middle blocks (no AAD, no tag, no final) of any
+       length, in place. On success EVP_Cipher() returns 1 or, for AES-GCM,
+       the byte count; 0 or -1 is a failure. */
+    if(blocksize > sizeof(buf) && firstlast == MIDDLE_BLOCK) {
+        if(blocksize > INT_MAX)
+            return 1;
+        ret = EVP_Cipher(*ctx, block, block, (unsigned int)blocksize);
+        return ret > 0 ? 0 : 1;
+    }
+#endif
+
     if(blocksize > sizeof(buf) ||
        blocksize < (size_t)(aadlen + authenticationtag))
         return 1;

@@ -104,6 +104,12 @@
 #include <openssl/core_names.h>
 #endif
 
+/* connector-sftp patch: ssh2_cipher_crypt() accepts any number of whole
+   middle blocks in one call (en/decrypted in place), so transport.c hands
+   over a packet's middle blocks at once instead of one EVP_Cipher() call per
+   16 bytes. See PATCHES.md (in the libssh2-sys crate directory). */
+#define SSH2_CIPHER_MULTIBLOCK 1
+
 #endif /* LIBSSH2_WOLFSSL */
 
 #ifdef LIBSSH2_WOLFSSL

@@ -162,6 +162,20 @@ static int transport_decrypt(LIBSSH2_SESSION *session, unsigned char *source,
             decryptlen = len;
             lowerfirstlast = LAST_BLOCK;
         }
+#ifdef SSH2_CIPHER_MULTIBLOCK
+        /* connector-sftp patch: the run of middle blocks the loop would
+           decrypt one at a time goes in one call. What is left for the final
+           call is exactly what the block-by-block loop would leave: one block
+           (or, with AAD, the last one to two blocks that carry the MAC). */
+        if(lowerfirstlast == MIDDLE_BLOCK && len > blocksize) {
+            ssize_t tail = 0;
+            if(IS_LAST(firstlast))
+                tail = CRYPT_FLAG_R(session, SSH2_CRYPT_FLAG_PKTLEN_AAD) ?
+                    len - (len / blocksize - 1) * blocksize : blocksize;
+            if(len - tail > decryptlen)
+                decryptlen = len - tail;
+        }
+#endif
 
         if(session->remote.crypt->crypt(session, 0, source, decryptlen,
                                         &session->remote.crypt_abstract,
@@ -1243,6 +1257,23 @@ int ssh2_transport_send(LIBSSH2_SESSION *session,
                     /* advance the loop counter by the extra amount */
                     i += bsize - session->local.crypt->blocksize;
                 }
+#ifdef SSH2_CIPHER_MULTIBLOCK
+                /* connector-sftp patch: all the middle blocks in one call;
+                   the last block (or, for AES-GCM, the tag call below) stays
+                   a call of its own, as in the loop. */
+                if(firstlast == MIDDLE_BLOCK) {
+                    size_t bs = (size_t)session->local.crypt->blocksize;
+                    int integrated = CRYPT_FLAG_L(session,
+                        SSH2_CRYPT_FLAG_INTEGRATED_MAC) ? 1 : 0;
+                    size_t end = integrated ? packet_length :
+                        packet_length - bs;
+                    if(end > i + bsize &&
+                       (integrated || (packet_length - i) % bs == 0)) {
+                        bsize = end - i;
+                        i += bsize - bs;
+                    }
+                }
+#endif
                 ssh2_deb((session, LIBSSH2_TRACE_SOCKET,
                           "crypting bytes %lu-%lu", (unsigned long)i,
                           (unsigned long)(i + bsize - 1)));
