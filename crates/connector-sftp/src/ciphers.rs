@@ -89,7 +89,10 @@ mod tests {
     }
 
     #[test]
-    #[allow(clippy::assertions_on_constants, reason = "the constant is the build's outcome")]
+    #[allow(
+        clippy::assertions_on_constants,
+        reason = "the constant is the build's outcome"
+    )]
     fn this_workspace_builds_against_the_patched_libssh2() {
         // The [patch.crates-io] entry of the workspace is what users copy; if it stops applying,
         // the speed-up is gone silently. This test says so loudly.
