@@ -207,8 +207,9 @@ async fn openssh_every_cipher_and_mac_round_trips_byte_exact() {
                 "{label}"
             );
         }
-        // Sizes around packet and block boundaries, and one that spans many packets.
-        for (k, size) in [0usize, 1, 17, 32_768, 1024 * 1024 + 37]
+        // Sizes around packet and block boundaries, and one that spans many packets and, with
+        // the test sshd's `RekeyLimit 4M`, a key re-exchange (new cipher contexts mid-transfer).
+        for (k, size) in [0usize, 1, 17, 32_768, 4 * 1024 * 1024 + 37]
             .into_iter()
             .enumerate()
         {

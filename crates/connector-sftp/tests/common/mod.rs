@@ -93,6 +93,8 @@ impl Sshd {
             .map_err(|e| e.to_string())?
             .port();
         let user = current_user().ok_or("cannot tell the current user")?;
+        // CBC ciphers added so the cipher test covers them; a 4 MB rekey limit so that large
+        // transfers re-exchange keys (OpenSSH's default is 1-4 GB).
         let cfg = dir.path().join("sshd_config");
         std::fs::write(
             &cfg,
@@ -101,7 +103,7 @@ impl Sshd {
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
                  AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nPermitRootLogin prohibit-password\n\
                  Subsystem sftp internal-sftp\nAllowUsers {user}\nMaxStartups 100\n\
-                 Ciphers +aes128-cbc,aes256-cbc\n",
+                 Ciphers +aes128-cbc,aes256-cbc\nRekeyLimit 4M\n",
                 hk = host_key.display(),
                 d = dir.path().display(),
             ),
