@@ -62,8 +62,6 @@ async fn ours(cfg: SftpConfig, remote: &str, size: u64) -> Result<f64, String> {
     Ok(size as f64 / 1e6 / started.elapsed().as_secs_f64())
 }
 
-/// The same download with a bare libssh2 read loop (no async facade, no channel): the
-/// reference for the facade's overhead.
 /// The ciphers both clients are measured with on loopback (`None`: each side's default).
 const CIPHER_CASES: [(&str, Option<&str>); 5] = [
     ("default", None),
@@ -73,6 +71,28 @@ const CIPHER_CASES: [(&str, Option<&str>); 5] = [
     ("chacha20-poly1305", Some("chacha20-poly1305@openssh.com")),
 ];
 
+/// Uploads the local file `local` (`size` bytes) to `remote` with `SftpClient::upload`
+/// (temporary name, then rename); returns MB/s.
+async fn ours_upload(
+    cfg: SftpConfig,
+    local: &Path,
+    remote: &str,
+    size: u64,
+) -> Result<f64, String> {
+    let sftp = SftpClient::new(cfg);
+    let started = Instant::now();
+    let report = sftp
+        .upload(local, remote)
+        .await
+        .map_err(|e| e.to_string())?;
+    if report.wire_bytes != size {
+        return Err(format!("sent {} of {size} bytes", report.wire_bytes));
+    }
+    Ok(size as f64 / 1e6 / started.elapsed().as_secs_f64())
+}
+
+/// The same download with a bare libssh2 read loop (no async facade, no channel): the
+/// reference for the facade's overhead.
 fn raw_libssh2(
     port: u16,
     user: &str,
@@ -125,9 +145,23 @@ fn openssh_client(
     remote: &str,
     size: u64,
 ) -> Result<f64, String> {
+    let line = format!("get {remote} /dev/null");
+    openssh_batch(port, user, key, known_hosts, cipher, &line, size)
+}
+
+/// Runs one `sftp -b` batch line (key auth) that moves `size` bytes; returns MB/s.
+fn openssh_batch(
+    port: u16,
+    user: &str,
+    key: &Path,
+    known_hosts: &Path,
+    cipher: Option<&str>,
+    line: &str,
+    size: u64,
+) -> Result<f64, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let batch = dir.path().join("batch");
-    std::fs::write(&batch, format!("get {remote} /dev/null\n")).map_err(|e| e.to_string())?;
+    std::fs::write(&batch, format!("{line}\n")).map_err(|e| e.to_string())?;
     let mut cmd = Command::new("sftp");
     cmd.arg("-q")
         .arg("-b")
@@ -334,6 +368,42 @@ async fn main() {
     }
     if std::env::var("SFTP_BENCH_LOOPBACK_ONLY").is_ok_and(|v| v == "1") {
         return;
+    }
+
+    // Uploads (the encrypt side of the transport): the same file back to the server, paired
+    // with OpenSSH's `put`, each on its default cipher.
+    let target = format!("{remote}.up");
+    let mut up_ratios = Vec::new();
+    for i in 0..runs {
+        let a = ours_upload(cfg(sshd.port, None), Path::new(&remote), &target, size).await;
+        let _ = std::fs::remove_file(&target);
+        let b = openssh_batch(
+            sshd.port,
+            &sshd.user,
+            &sshd.client_key,
+            &sshd.known_hosts,
+            None,
+            &format!("put {remote} {target}"),
+            size,
+        );
+        let _ = std::fs::remove_file(&target);
+        match (&a, &b) {
+            (Ok(a), Ok(b)) => {
+                println!(
+                    "loopback upload run {i}: connector-sftp {a:.1} MB/s, OpenSSH sftp put {b:.1} MB/s ({:.2}x)",
+                    a / b
+                );
+                up_ratios.push(a / b);
+            }
+            _ => println!("loopback upload run {i}: ours {a:?}, OpenSSH {b:?}"),
+        }
+    }
+    up_ratios.sort_by(f64::total_cmp);
+    if let Some(m) = up_ratios.get(up_ratios.len() / 2) {
+        println!(
+            "{:<58} {m:>8.2}x",
+            "loopback upload median paired ratio (default config)"
+        );
     }
 
     let mut loopback = Vec::new();

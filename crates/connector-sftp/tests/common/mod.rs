@@ -65,8 +65,15 @@ impl Drop for Sshd {
 }
 
 impl Sshd {
-    /// Starts sshd, or returns `Err(reason)` when this machine cannot run one.
+    /// Starts sshd with OpenSSH's defaults (what the benches measure against), or returns
+    /// `Err(reason)` when this machine cannot run one.
+    #[allow(dead_code, reason = "used by the benches, not by every test binary")]
     pub fn start() -> Result<Self, String> {
+        Self::start_with("")
+    }
+
+    /// Like [`Sshd::start`], with `extra` appended to the sshd configuration (whole lines).
+    pub fn start_with(extra: &str) -> Result<Self, String> {
         // SFTP_TEST_SSHD overrides the path (e.g. to check the skip path locally).
         let sshd = std::env::var_os("SFTP_TEST_SSHD")
             .map(PathBuf::from)
@@ -93,8 +100,7 @@ impl Sshd {
             .map_err(|e| e.to_string())?
             .port();
         let user = current_user().ok_or("cannot tell the current user")?;
-        // CBC ciphers added so the cipher test covers them; a 4 MB rekey limit so that large
-        // transfers re-exchange keys (OpenSSH's default is 1-4 GB).
+        // CBC ciphers added so the cipher test covers them (OpenSSH does not offer them by default).
         let cfg = dir.path().join("sshd_config");
         std::fs::write(
             &cfg,
@@ -103,7 +109,7 @@ impl Sshd {
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
                  AuthorizedKeysFile {d}/authorized_keys\nStrictModes no\nPermitRootLogin prohibit-password\n\
                  Subsystem sftp internal-sftp\nAllowUsers {user}\nMaxStartups 100\n\
-                 Ciphers +aes128-cbc,aes256-cbc\nRekeyLimit 4M\n",
+                 Ciphers +aes128-cbc,aes256-cbc\n{extra}",
                 hk = host_key.display(),
                 d = dir.path().display(),
             ),
