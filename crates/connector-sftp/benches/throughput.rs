@@ -375,7 +375,9 @@ async fn main() {
     let target = format!("{remote}.up");
     let mut up_ratios = Vec::new();
     for i in 0..runs {
+        let c0 = process_cpu_seconds();
         let a = ours_upload(cfg(sshd.port, None), Path::new(&remote), &target, size).await;
+        let cpu = (process_cpu_seconds() - c0) / gb;
         let _ = std::fs::remove_file(&target);
         let b = openssh_batch(
             sshd.port,
@@ -390,7 +392,7 @@ async fn main() {
         match (&a, &b) {
             (Ok(a), Ok(b)) => {
                 println!(
-                    "loopback upload run {i}: connector-sftp {a:.1} MB/s, OpenSSH sftp put {b:.1} MB/s ({:.2}x)",
+                    "loopback upload run {i}: connector-sftp {a:.1} MB/s ({cpu:.2} CPU s/GB), OpenSSH sftp put {b:.1} MB/s ({:.2}x)",
                     a / b
                 );
                 up_ratios.push(a / b);
