@@ -265,12 +265,8 @@ fn main() {
         .split(',')
         .filter_map(|c| c.trim().parse().ok())
         .collect();
-    let sshd = match common::Sshd::start() {
-        Ok(s) => s,
-        Err(why) => {
-            println!("SKIPPED the cipher matrix: {why}");
-            return;
-        }
+    let Some(sshd) = common::Sshd::start_or_skip("the cipher matrix") else {
+        return;
     };
     let remote = sshd.files().join("matrix.bin");
     std::fs::write(&remote, common::prng_bytes(size as usize, 5)).unwrap();

@@ -279,12 +279,8 @@ async fn main() {
     let mb = env_num("SFTP_BENCH_MB", 256);
     let runs = env_num("SFTP_BENCH_RUNS", 2).max(1);
     let size = mb * 1024 * 1024;
-    let sshd = match common::Sshd::start() {
-        Ok(s) => s,
-        Err(why) => {
-            println!("SKIPPED the SFTP benchmark: {why}");
-            return;
-        }
+    let Some(sshd) = common::Sshd::start_or_skip("the SFTP benchmark") else {
+        return;
     };
     let remote = sshd.files().join("bench.bin");
     std::fs::write(&remote, common::prng_bytes(size as usize, 1)).unwrap();
@@ -473,62 +469,47 @@ async fn main() {
     let kh = sshd.dir.path().join("known_hosts_proxy");
     let host_pub = std::fs::read_to_string(sshd.dir.path().join("host_key.pub")).unwrap();
     std::fs::write(&kh, format!("[127.0.0.1]:{proxy} {}", host_pub.trim())).unwrap();
-    let mut r = Vec::new();
-    for _ in 0..runs {
-        r.push(
-            ours(
-                cfg(proxy, Some("aes256-gcm@openssh.com,aes128-ctr")),
-                &remote,
-                size,
-            )
-            .await,
+    // Both sides on aes256-gcm, then both on their default cipher (ours: AES-GCM with the
+    // patched libssh2 on AES hardware, else chacha20-poly1305; OpenSSH 9: chacha20-poly1305).
+    for (label, ours_ciphers, their_cipher) in [
+        (
+            "aes256-gcm",
+            Some("aes256-gcm@openssh.com,aes128-ctr"),
+            Some("aes256-gcm@openssh.com"),
+        ),
+        ("default", None, None),
+    ] {
+        let mut r = Vec::new();
+        for _ in 0..runs {
+            r.push(ours(cfg(proxy, ours_ciphers), &remote, size).await);
+        }
+        let ours_rtt = best(&r);
+        show(&format!("50 ms RTT, connector-sftp ({label})"), &ours_rtt);
+        let r: Vec<_> = (0..runs)
+            .map(|_| {
+                let kh = kh.as_path();
+                openssh_client(
+                    proxy,
+                    &sshd.user,
+                    &sshd.client_key,
+                    kh,
+                    their_cipher,
+                    &remote,
+                    size,
+                )
+            })
+            .collect();
+        let theirs_rtt = best(&r);
+        show(
+            &format!("50 ms RTT, OpenSSH sftp client ({label})"),
+            &theirs_rtt,
+        );
+        ratio(
+            &format!("50 ms RTT ratio, {label} (ours / OpenSSH)"),
+            &ours_rtt,
+            &theirs_rtt,
         );
     }
-    let ours_rtt = best(&r);
-    show("50 ms RTT, connector-sftp (aes256-gcm)", &ours_rtt);
-    let mut r = Vec::new();
-    for _ in 0..runs {
-        r.push(openssh_client(
-            proxy,
-            &sshd.user,
-            &sshd.client_key,
-            &kh,
-            Some("aes256-gcm@openssh.com"),
-            &remote,
-            size,
-        ));
-    }
-    let theirs_rtt = best(&r);
-    show("50 ms RTT, OpenSSH sftp client (aes256-gcm)", &theirs_rtt);
-    ratio("50 ms RTT ratio (ours / OpenSSH)", &ours_rtt, &theirs_rtt);
-
-    // Same RTT, both sides on their default cipher (ours: AES-GCM with the patched libssh2 on
-    // AES hardware, else chacha20-poly1305; OpenSSH 9: chacha20-poly1305).
-    let mut r = Vec::new();
-    for _ in 0..runs {
-        r.push(ours(cfg(proxy, None), &remote, size).await);
-    }
-    let ours_rtt = best(&r);
-    show("50 ms RTT, connector-sftp (default)", &ours_rtt);
-    let mut r = Vec::new();
-    for _ in 0..runs {
-        r.push(openssh_client(
-            proxy,
-            &sshd.user,
-            &sshd.client_key,
-            &kh,
-            None,
-            &remote,
-            size,
-        ));
-    }
-    let theirs_rtt = best(&r);
-    show("50 ms RTT, OpenSSH sftp client (default)", &theirs_rtt);
-    ratio(
-        "50 ms RTT ratio, default ciphers (ours / OpenSSH)",
-        &ours_rtt,
-        &theirs_rtt,
-    );
 
     // The embedded russh server (key auth so the OpenSSH client can log in too).
     let public = std::fs::read_to_string(sshd.client_key.with_extension("pub")).unwrap();

@@ -65,14 +65,21 @@ impl Drop for Sshd {
 }
 
 impl Sshd {
-    /// Starts sshd with OpenSSH's defaults (what the benches measure against), or returns
-    /// `Err(reason)` when this machine cannot run one.
+    /// Starts sshd with OpenSSH's defaults (what the benches measure against); where this
+    /// machine cannot run one, prints `SKIPPED <what>: <reason>` and returns `None`.
     #[allow(dead_code, reason = "used by the benches, not by every test binary")]
-    pub fn start() -> Result<Self, String> {
-        Self::start_with("")
+    pub fn start_or_skip(what: &str) -> Option<Self> {
+        match Self::start_with("") {
+            Ok(s) => Some(s),
+            Err(why) => {
+                println!("SKIPPED {what}: {why}");
+                None
+            }
+        }
     }
 
-    /// Like [`Sshd::start`], with `extra` appended to the sshd configuration (whole lines).
+    /// Starts sshd with `extra` appended to its configuration (whole lines), or returns
+    /// `Err(reason)` when this machine cannot run one.
     pub fn start_with(extra: &str) -> Result<Self, String> {
         // SFTP_TEST_SSHD overrides the path (e.g. to check the skip path locally).
         let sshd = std::env::var_os("SFTP_TEST_SSHD")
