@@ -47,7 +47,8 @@ pub const RATE_LIMIT_HEADER: &str = "x-amzn-RateLimit-Limit";
 ///
 /// Rate buckets live in the client, so one client per seller gives the per
 /// (seller, application, operation) buckets Amazon enforces. Clone it freely: clones share the
-/// token and the buckets.
+/// token and the buckets. Separately built clients of the same seller (one per marketplace, one
+/// per worker) share buckets only through [`AmazonMcfBuilder::share_rate_limits`].
 #[derive(Clone)]
 pub struct AmazonMcfClient {
     pub(crate) http: HttpClient,
@@ -66,6 +67,7 @@ impl fmt::Debug for AmazonMcfClient {
             .field("region", &self.region)
             .field("environment", &self.environment)
             .field("seller_id", &self.seller_id)
+            .field("rate_limit_scope", &self.rate_limit_scope())
             .field("tokens", &self.tokens)
             .finish()
     }
@@ -139,7 +141,7 @@ impl AmazonMcfClient {
             .unwrap_or_else(|| region.endpoint(b.environment).to_string());
         let provider = refresh_token_provider(
             &b.lwa_url,
-            client_id,
+            client_id.clone(),
             client_secret,
             refresh_token,
             b.allow_http,
@@ -159,6 +161,12 @@ impl AmazonMcfClient {
             .timeout(b.timeout)
             .user_agent(user_agent(&b.app_id)?)
             .adaptive_rate_limit_header(RATE_LIMIT_HEADER);
+        if let Some(registry) = &b.shared_limits {
+            let scope = b.rate_limit_scope.clone().unwrap_or_else(|| {
+                rate_limit_scope(b.environment, region, &client_id, b.seller_id.as_deref())
+            });
+            builder = builder.shared_rate_limits(registry.clone(), scope);
+        }
         for (op, rate, burst) in USAGE_PLANS {
             let limit = match b.rate_overrides.iter().find(|(o, _)| o == op) {
                 Some((_, l)) => *l,
@@ -199,6 +207,12 @@ impl AmazonMcfClient {
         &self.tokens
     }
 
+    /// The scope of this client's buckets in the shared registry, or `None` when it has its
+    /// own (see [`AmazonMcfBuilder::share_rate_limits`]).
+    pub fn rate_limit_scope(&self) -> Option<&str> {
+        self.http.rate_limit_scope()
+    }
+
     /// The runtime (for rate-limiter inspection).
     pub fn http(&self) -> &HttpClient {
         &self.http
@@ -230,6 +244,31 @@ impl AmazonMcfClient {
     pub(crate) async fn no_payload(&self, req: Request) -> Result<(), Error> {
         self.http.send(req).await.map(|_| ())
     }
+}
+
+/// The scope of a client's shared buckets: whose quota it is (see
+/// [`AmazonMcfBuilder::share_rate_limits`]).
+fn rate_limit_scope(
+    environment: Environment,
+    region: Region,
+    client_id: &str,
+    seller_id: Option<&str>,
+) -> String {
+    let environment = match environment {
+        Environment::Production => "production",
+        Environment::Sandbox => "sandbox",
+    };
+    let region = match region {
+        Region::NorthAmerica => "na",
+        Region::Europe => "eu",
+        Region::FarEast => "fe",
+    };
+    let mut scope = format!("sp-api/{environment}/{region}/client={client_id}");
+    if let Some(seller) = seller_id {
+        scope.push_str("/seller=");
+        scope.push_str(seller);
+    }
+    scope
 }
 
 fn missing_payload(resp: &Response, errors: &[ApiError]) -> Error {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use connector_core::{Error, RateLimit, RetryPolicy, SecretString, SharedClock};
+use connector_core::{Error, RateLimit, RetryPolicy, SecretString, SharedClock, SharedRateLimits};
 
 use crate::auth::LWA_TOKEN_URL;
 
@@ -159,6 +159,8 @@ pub struct AmazonMcfBuilder {
     pub(crate) rate_overrides: Vec<(String, RateLimit)>,
     pub(crate) burst_headroom: u32,
     pub(crate) token_margin: Duration,
+    pub(crate) shared_limits: Option<SharedRateLimits>,
+    pub(crate) rate_limit_scope: Option<String>,
 }
 
 impl fmt::Debug for AmazonMcfBuilder {
@@ -180,6 +182,8 @@ impl fmt::Debug for AmazonMcfBuilder {
             .field("lwa_url", &self.lwa_url)
             .field("app_id", &self.app_id)
             .field("seller_id", &self.seller_id)
+            .field("shares_rate_limits", &self.shared_limits.is_some())
+            .field("rate_limit_scope", &self.rate_limit_scope)
             .finish_non_exhaustive()
     }
 }
@@ -204,6 +208,8 @@ impl Default for AmazonMcfBuilder {
             rate_overrides: Vec::new(),
             burst_headroom: 1,
             token_margin: Duration::from_secs(60),
+            shared_limits: None,
+            rate_limit_scope: None,
         }
     }
 }
@@ -325,7 +331,9 @@ impl AmazonMcfBuilder {
         self
     }
 
-    /// The selling partner id, used to label this client's rate buckets in logs (optional).
+    /// The selling partner id (optional). It names this client's rate buckets when they are
+    /// shared ([`Self::share_rate_limits`]): set it whenever one application serves several
+    /// sellers.
     pub fn seller_id(mut self, v: impl Into<String>) -> Self {
         self.seller_id = Some(v.into());
         self
@@ -359,6 +367,70 @@ impl AmazonMcfBuilder {
     /// for sellers granted more than the default.
     pub fn rate_limit(mut self, operation_id: impl Into<String>, limit: RateLimit) -> Self {
         self.rate_overrides.push((operation_id.into(), limit));
+        self
+    }
+
+    /// Takes this client's rate buckets from `registry` (default: the client has its own), so
+    /// every client of the same quota, e.g. one per marketplace or per worker, paces its calls
+    /// together instead of each sending the full rate.
+    ///
+    /// Amazon applies a usage plan per selling partner, application and operation, across the
+    /// marketplaces of a region. The scope under which the buckets are kept is therefore, unless
+    /// [`Self::rate_limit_scope`] sets another:
+    ///
+    /// `sp-api/<production|sandbox>/<na|eu|fe>/client=<LWA client id>[/seller=<seller id>]`
+    ///
+    /// * the LWA client id identifies the application (it is not a secret; the client secret
+    ///   and refresh token never enter the scope);
+    /// * the seller id ([`Self::seller_id`]) identifies the selling partner. **Without it every
+    ///   client of the application in that region and environment shares one scope**, as if
+    ///   they were one seller: never too fast, but sellers would slow each other down. Set it
+    ///   when one application serves several sellers;
+    /// * the region and the environment pick Amazon's regional quota; the marketplace does
+    ///   not (marketplaces of a region share it), nor does an [`Self::endpoint`] override (a
+    ///   proxy reaches the same quota; give a simulator its own scope if needed).
+    ///
+    /// The first client to create a bucket sets its limit: give clients of one scope the same
+    /// [`Self::rate_limit`] overrides and [`Self::burst_headroom`]. A rate Amazon sends in
+    /// `x-amzn-RateLimit-Limit` to one client applies to all of them.
+    ///
+    /// ```
+    /// use amazon_mcf::AmazonMcfClient;
+    /// use connector_core::{SecretString, SharedRateLimits};
+    ///
+    /// # fn main() -> Result<(), connector_core::Error> {
+    /// let registry = SharedRateLimits::new();
+    /// let client_for = |marketplace: &str| {
+    ///     AmazonMcfClient::builder()
+    ///         .client_id("amzn1.application-oa2-client.0123")
+    ///         .client_secret(SecretString::from("lwa-secret".to_string()))
+    ///         .refresh_token(SecretString::from("Atzr|refresh".to_string()))
+    ///         .seller_id("A2SELLER0001")
+    ///         .marketplace_id(marketplace)
+    ///         .share_rate_limits(&registry)
+    ///         .build()
+    /// };
+    /// let us = client_for("ATVPDKIKX0DER")?;
+    /// let ca = client_for("A2EUQ1WTGCTBG2")?;
+    /// // Both North America: one set of buckets.
+    /// assert_eq!(
+    ///     us.rate_limit_scope(),
+    ///     Some("sp-api/production/na/client=amzn1.application-oa2-client.0123/seller=A2SELLER0001")
+    /// );
+    /// assert_eq!(us.rate_limit_scope(), ca.rate_limit_scope());
+    /// # Ok(()) }
+    /// ```
+    pub fn share_rate_limits(mut self, registry: &SharedRateLimits) -> Self {
+        self.shared_limits = Some(registry.clone());
+        self
+    }
+
+    /// The scope of the shared buckets, replacing the derived one described at
+    /// [`Self::share_rate_limits`] (which it needs to take effect). Use it to group clients
+    /// the derivation cannot tell apart or together; never put a secret in it, it is shown in
+    /// `Debug` and logs.
+    pub fn rate_limit_scope(mut self, scope: impl Into<String>) -> Self {
+        self.rate_limit_scope = Some(scope.into());
         self
     }
 

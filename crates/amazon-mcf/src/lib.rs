@@ -31,7 +31,9 @@
 //! * **Rate limits**: one token bucket per operation *in each client* (so one client per
 //!   seller = Amazon's per seller-application buckets) with the models' rates and bursts,
 //!   following `x-amzn-RateLimit-Limit`; calls wait for a token instead of failing, and a 429
-//!   is retried with jittered exponential backoff (Amazon sends no `Retry-After`).
+//!   is retried with jittered exponential backoff (Amazon sends no `Retry-After`). Clients
+//!   built separately for the same seller share their buckets through
+//!   [`AmazonMcfBuilder::share_rate_limits`].
 //! * **Encoding**: ids and SKUs are percent-encoded exactly once in paths (space → `%20`, `+`,
 //!   `#`, `/` encoded), page tokens are encoded in queries, money is a decimal string.
 //! * **Validation** before sending (lengths, characters, 100 lines / 250 units, addresses,

@@ -15,7 +15,7 @@
 //! | [`pagination`] | turn cursor-paged APIs into `Stream`s |
 //! | [`cursor`] | persist event cursors ([`CursorStore`], in memory or crash-safe files) |
 //! | [`auth`] | [`TokenProvider`] and a [`TokenCache`] with single-flight refresh |
-//! | [`ratelimit`] | token buckets that wait rather than fail |
+//! | [`ratelimit`] | token buckets that wait rather than fail, shareable across clients ([`SharedRateLimits`]) |
 //! | [`retry`] | the [`RetryPolicy`] applied by the transports |
 //! | [`clock`] | an injectable [`Clock`] so time-based tests run instantly |
 //! | [`validate`] | checks that name the field and the rule |
@@ -85,7 +85,7 @@ pub use model::{
 
 pub use money::{Currency, Money};
 pub use pagination::{Page, paginate};
-pub use ratelimit::{RateLimit, RateLimiter};
+pub use ratelimit::{RateLimit, RateLimiter, SharedRateLimits};
 pub use retry::RetryPolicy;
 
 // Re-exported so users name the same versions we use.

@@ -8,8 +8,15 @@
 //! `x-amzn-RateLimit-Limit` header at run time ([`RateLimiter::set_rate`]); its waiting also
 //! uses real timers, which would make pacing tests sleep. The bucket here is the same GCRA
 //! arithmetic in a few lines, driven by [`crate::Clock`].
+//!
+//! A platform's quota often belongs to an account rather than to one client object (Amazon
+//! limits each selling partner and application per operation, whatever the number of clients).
+//! [`SharedRateLimits`] is a registry that hands the same bucket to every client that asks for
+//! the same (scope, operation).
 
-use std::sync::Mutex;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::clock::SharedClock;
@@ -127,6 +134,129 @@ impl RateLimiter {
     }
 }
 
+/// A cloneable, thread-safe registry of [`RateLimiter`]s keyed by (scope, operation), so
+/// several clients whose calls count against the same platform quota draw from the same
+/// buckets.
+///
+/// The *scope* names whose quota it is (an account, a seller and application, a region...);
+/// the *operation* names the bucket within it. Clones share the registry.
+///
+/// [`SharedRateLimits::limiter`] creates a bucket on first use and returns the same one
+/// afterwards: **the first limit and clock win**. Later callers asking for the same key with
+/// another limit get the existing bucket unchanged (its rate may since have been adapted with
+/// [`RateLimiter::set_rate`], e.g. from a response header, and that adaptation is shared too).
+/// Buckets live as long as the registry; nothing is evicted.
+///
+/// ```
+/// use connector_core::{ManualClock, RateLimit, SharedRateLimits};
+/// use std::sync::Arc;
+///
+/// # fn main() -> Result<(), connector_core::Error> {
+/// let clock = ManualClock::new().shared();
+/// let registry = SharedRateLimits::new();
+/// let limit = RateLimit::per_second(1.0, 2)?;
+/// // Two clients of the same account ask for the bucket of the same operation ...
+/// let a = registry.limiter("seller-1", "getOrder", limit, &clock);
+/// let b = registry.limiter("seller-1", "getOrder", RateLimit::per_second(5.0, 10)?, &clock);
+/// // ... and get the same one, with the first limit.
+/// assert!(Arc::ptr_eq(&a, &b));
+/// assert_eq!(b.limit(), limit);
+/// a.reserve();
+/// b.reserve();
+/// assert!(!a.reserve().is_zero(), "the third call across both waits");
+/// // Another scope has its own bucket.
+/// let c = registry.limiter("seller-2", "getOrder", limit, &clock);
+/// assert!(!Arc::ptr_eq(&a, &c));
+/// assert!(c.reserve().is_zero());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Default)]
+pub struct SharedRateLimits {
+    buckets: Arc<Mutex<Buckets>>,
+}
+
+/// (scope, operation) → bucket, sorted so `Debug` and [`SharedRateLimits::keys`] are stable.
+type Buckets = BTreeMap<(String, String), Arc<RateLimiter>>;
+
+impl SharedRateLimits {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The bucket of `operation` in `scope`, created with `limit` on `clock` if it does not
+    /// exist yet; otherwise the existing one, whatever `limit` and `clock` are passed.
+    pub fn limiter(
+        &self,
+        scope: &str,
+        operation: &str,
+        limit: RateLimit,
+        clock: &SharedClock,
+    ) -> Arc<RateLimiter> {
+        let mut buckets = self.lock();
+        if let Some(existing) = buckets.get(&(scope.to_owned(), operation.to_owned())) {
+            return existing.clone();
+        }
+        let created = Arc::new(RateLimiter::new(limit, clock.clone()));
+        buckets.insert((scope.to_owned(), operation.to_owned()), created.clone());
+        created
+    }
+
+    /// The bucket of `operation` in `scope`, if one was created.
+    pub fn get(&self, scope: &str, operation: &str) -> Option<Arc<RateLimiter>> {
+        self.lock()
+            .get(&(scope.to_owned(), operation.to_owned()))
+            .cloned()
+    }
+
+    /// The (scope, operation) keys with a bucket, sorted.
+    pub fn keys(&self) -> Vec<(String, String)> {
+        self.lock().keys().cloned().collect()
+    }
+
+    /// The number of buckets.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// True when no bucket was created yet.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Buckets> {
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl fmt::Debug for SharedRateLimits {
+    /// Lists every bucket as `scope / operation: <rate>/s burst <n>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Bucket(RateLimit);
+        impl fmt::Debug for Bucket {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(
+                    f,
+                    "{}/s burst {}",
+                    self.0.per_second_value(),
+                    self.0.burst()
+                )
+            }
+        }
+        // Copied out so the registry is not locked while the formatter writes.
+        let entries: Vec<(String, RateLimit)> = self
+            .lock()
+            .iter()
+            .map(|((scope, op), l)| (format!("{scope} / {op}"), l.limit()))
+            .collect();
+        let mut map = f.debug_map();
+        for (key, limit) in entries {
+            map.entry(&key, &Bucket(limit));
+        }
+        map.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +307,87 @@ mod tests {
         assert_eq!(limiter.limit().burst(), 3);
         assert!(RateLimit::per_second(0.0, 1).is_err());
         assert!(RateLimit::per_second(1.0, 0).is_err());
+    }
+
+    #[test]
+    fn registry_hands_out_one_bucket_per_scope_and_operation() {
+        let clock = ManualClock::new().shared();
+        let registry = SharedRateLimits::new();
+        assert!(registry.is_empty());
+        let first = RateLimit::per_second(1.0, 2).unwrap();
+        let a = registry.limiter("s1", "op", first, &clock);
+        // A clone of the registry, another limit: still the first bucket, first limit wins.
+        let b =
+            registry
+                .clone()
+                .limiter("s1", "op", RateLimit::per_second(9.0, 9).unwrap(), &clock);
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(b.limit(), first);
+        let other_scope = registry.limiter("s2", "op", first, &clock);
+        let other_op = registry.limiter("s1", "op2", first, &clock);
+        assert!(!Arc::ptr_eq(&a, &other_scope));
+        assert!(!Arc::ptr_eq(&a, &other_op));
+        assert_eq!(registry.len(), 3);
+        assert!(Arc::ptr_eq(&registry.get("s1", "op").unwrap(), &a));
+        assert!(registry.get("s3", "op").is_none());
+        assert_eq!(
+            registry.keys(),
+            vec![
+                ("s1".to_string(), "op".to_string()),
+                ("s1".to_string(), "op2".to_string()),
+                ("s2".to_string(), "op".to_string()),
+            ]
+        );
+        // One bucket: burst 2 at 1/s across both handles, the third call waits 1 s.
+        assert!(a.reserve().is_zero());
+        assert!(b.reserve().is_zero());
+        assert_eq!(a.reserve(), Duration::from_secs(1));
+        // The other buckets were not drawn from.
+        assert!(other_scope.reserve().is_zero());
+        assert!(other_op.reserve().is_zero());
+        // A rate set through one handle is the rate of the other.
+        a.set_rate(0.5);
+        assert_eq!(b.limit().per_second_value(), 0.5);
+    }
+
+    #[test]
+    fn registry_is_shared_across_threads() {
+        let clock = ManualClock::new().shared();
+        let registry = SharedRateLimits::new();
+        let limit = RateLimit::per_second(1.0, 1).unwrap();
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let registry = registry.clone();
+                let clock = clock.clone();
+                std::thread::spawn(move || registry.limiter("s", "op", limit, &clock))
+            })
+            .collect();
+        let limiters: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(limiters.iter().all(|l| Arc::ptr_eq(l, &limiters[0])));
+        assert_eq!(registry.len(), 1);
+    }
+
+    #[test]
+    fn registry_debug_lists_keys_and_rates() {
+        let clock = ManualClock::new().shared();
+        let registry = SharedRateLimits::new();
+        registry.limiter(
+            "seller-1",
+            "getOrder",
+            RateLimit::per_second(2.0, 30).unwrap(),
+            &clock,
+        );
+        registry
+            .limiter(
+                "seller-1",
+                "listOrders",
+                RateLimit::per_second(0.5, 1).unwrap(),
+                &clock,
+            )
+            .set_rate(0.25);
+        assert_eq!(
+            format!("{registry:?}"),
+            r#"{"seller-1 / getOrder": 2/s burst 30, "seller-1 / listOrders": 0.25/s burst 1}"#
+        );
     }
 }

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use connector_core::{
-    ApiContext, AuthErrorKind, Error, RateLimit, RateLimiter, RetryPolicy, SharedClock, SystemClock,
+    ApiContext, AuthErrorKind, Error, RateLimit, RateLimiter, RetryPolicy, SharedClock,
+    SharedRateLimits, SystemClock,
 };
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
@@ -30,6 +31,9 @@ pub const DEFAULT_REQUEST_ID_HEADERS: &[&str] = &[
     "request-id",
     "x-amz-request-id",
 ];
+/// The operation name under which a client's [`HttpClientBuilder::default_rate_limit`] bucket
+/// is kept in a [`SharedRateLimits`] registry (`*`, which no request operation should use).
+pub const SHARED_DEFAULT_BUCKET: &str = "*";
 
 /// A cheap-to-clone HTTP client bound to one base URL, with retries, rate limits and auth.
 ///
@@ -55,6 +59,27 @@ struct Inner {
     decoder: ErrorDecoder,
     extra_limits: Mutex<HashMap<String, Arc<RateLimiter>>>,
     per_operation_template: Option<RateLimit>,
+    shared_limits: Option<SharedScope>,
+}
+
+/// A registry and the scope this client's buckets are kept under.
+#[derive(Clone)]
+struct SharedScope {
+    registry: SharedRateLimits,
+    scope: String,
+}
+
+/// A bucket for `operation`: from the registry when the client shares its limits, else its own.
+fn make_limiter(
+    shared: Option<&SharedScope>,
+    operation: &str,
+    limit: RateLimit,
+    clock: &SharedClock,
+) -> Arc<RateLimiter> {
+    match shared {
+        Some(s) => s.registry.limiter(&s.scope, operation, limit, clock),
+        None => Arc::new(RateLimiter::new(limit, clock.clone())),
+    }
 }
 
 impl fmt::Debug for HttpClient {
@@ -65,6 +90,10 @@ impl fmt::Debug for HttpClient {
             .field("auth", &self.inner.auth)
             .field("user_agent", &self.inner.user_agent)
             .field("timeout", &self.inner.timeout)
+            .field(
+                "rate_limit_scope",
+                &self.inner.shared_limits.as_ref().map(|s| &s.scope),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -86,6 +115,7 @@ pub struct HttpClientBuilder {
     request_id_headers: Vec<String>,
     send_request_id: Option<String>,
     decoder: Option<ErrorDecoder>,
+    shared_limits: Option<SharedScope>,
 }
 
 impl fmt::Debug for HttpClientBuilder {
@@ -96,6 +126,10 @@ impl fmt::Debug for HttpClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("auth", &self.auth)
+            .field(
+                "rate_limit_scope",
+                &self.shared_limits.as_ref().map(|s| &s.scope),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -123,6 +157,7 @@ impl HttpClient {
                 .collect(),
             send_request_id: None,
             decoder: None,
+            shared_limits: None,
         }
     }
 
@@ -311,9 +346,14 @@ impl HttpClient {
                 .extra_limits
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
-            let l = extra
-                .entry(operation.to_string())
-                .or_insert_with(|| Arc::new(RateLimiter::new(template, self.inner.clock.clone())));
+            let l = extra.entry(operation.to_string()).or_insert_with(|| {
+                make_limiter(
+                    self.inner.shared_limits.as_ref(),
+                    operation,
+                    template,
+                    &self.inner.clock,
+                )
+            });
             return Some(l.clone());
         }
         self.inner.default_limit.clone()
@@ -337,7 +377,14 @@ impl HttpClient {
         }
     }
 
-    /// The rate limiter used for `operation`, if any (for inspection and tests).
+    /// The scope this client's buckets are kept under in a shared registry, if it shares
+    /// them ([`HttpClientBuilder::shared_rate_limits`]).
+    pub fn rate_limit_scope(&self) -> Option<&str> {
+        self.inner.shared_limits.as_ref().map(|s| s.scope.as_str())
+    }
+
+    /// The rate limiter used for `operation`, if any (for inspection and tests). With
+    /// [`HttpClientBuilder::shared_rate_limits`] it is the registry's bucket.
     pub fn rate_limiter(&self, operation: &str) -> Option<Arc<RateLimiter>> {
         self.limiter_for(operation)
     }
@@ -627,7 +674,8 @@ impl HttpClientBuilder {
         self
     }
 
-    /// A token bucket for one operation (matched on [`Request::operation`]).
+    /// A token bucket for one operation (matched on [`Request::operation`]). Setting the same
+    /// operation twice keeps the last limit.
     pub fn rate_limit(mut self, operation: impl Into<String>, limit: RateLimit) -> Self {
         self.limits.push((operation.into(), limit));
         self
@@ -643,6 +691,49 @@ impl HttpClientBuilder {
     /// their own (default: none).
     pub fn per_operation_rate_limit(mut self, limit: RateLimit) -> Self {
         self.per_operation_template = Some(limit);
+        self
+    }
+
+    /// Takes every bucket this client uses from `registry`, under `scope` (default: the client
+    /// has its own buckets).
+    ///
+    /// Clients built with the same registry and scope then pace their calls as one: the
+    /// per-operation limits ([`Self::rate_limit`]), the buckets made from
+    /// [`Self::per_operation_rate_limit`] and the [`Self::default_rate_limit`] bucket (kept
+    /// under the operation name [`SHARED_DEFAULT_BUCKET`]) are the registry's, and a rate read
+    /// from [`Self::adaptive_rate_limit_header`] changes the shared bucket. The first client
+    /// to create a bucket sets its limit and clock ([`SharedRateLimits::limiter`]). Use one
+    /// scope per platform quota (e.g. per account), never one shared by unrelated quotas.
+    ///
+    /// ```
+    /// use connector_core::{RateLimit, SharedRateLimits};
+    /// use connector_http::HttpClient;
+    /// use std::sync::Arc;
+    ///
+    /// # fn main() -> Result<(), connector_core::Error> {
+    /// let registry = SharedRateLimits::new();
+    /// let limit = RateLimit::per_second(2.0, 10)?;
+    /// let worker = |scope: &str| {
+    ///     HttpClient::builder("https://api.example.com")
+    ///         .rate_limit("orders.get", limit)
+    ///         .shared_rate_limits(registry.clone(), scope)
+    ///         .build()
+    /// };
+    /// let (a, b, other) = (worker("account-1")?, worker("account-1")?, worker("account-2")?);
+    /// let bucket = a.rate_limiter("orders.get").expect("limited");
+    /// assert!(Arc::ptr_eq(&bucket, &b.rate_limiter("orders.get").expect("limited")));
+    /// assert!(!Arc::ptr_eq(&bucket, &other.rate_limiter("orders.get").expect("limited")));
+    /// # Ok(()) }
+    /// ```
+    pub fn shared_rate_limits(
+        mut self,
+        registry: SharedRateLimits,
+        scope: impl Into<String>,
+    ) -> Self {
+        self.shared_limits = Some(SharedScope {
+            registry,
+            scope: scope.into(),
+        });
         self
     }
 
@@ -709,14 +800,19 @@ impl HttpClientBuilder {
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         let clock = self.clock.unwrap_or_else(SystemClock::shared);
-        let limits = self
-            .limits
+        let shared = self.shared_limits.as_ref();
+        // Last setting per operation wins, as before; only then are the buckets made.
+        let limits: HashMap<String, RateLimit> = self.limits.into_iter().collect();
+        let limits = limits
             .into_iter()
-            .map(|(op, l)| (op, Arc::new(RateLimiter::new(l, clock.clone()))))
+            .map(|(op, l)| {
+                let limiter = make_limiter(shared, &op, l, &clock);
+                (op, limiter)
+            })
             .collect();
         let default_limit = self
             .default_limit
-            .map(|l| Arc::new(RateLimiter::new(l, clock.clone())));
+            .map(|l| make_limiter(shared, SHARED_DEFAULT_BUCKET, l, &clock));
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 http,
@@ -734,6 +830,7 @@ impl HttpClientBuilder {
                 decoder: self.decoder.unwrap_or_else(default_error_decoder),
                 extra_limits: Mutex::new(HashMap::new()),
                 per_operation_template: self.per_operation_template,
+                shared_limits: self.shared_limits,
             }),
         })
     }

@@ -12,7 +12,8 @@
 //!   refused before processing); otherwise a lost answer becomes
 //!   [`connector_core::Error::OutcomeUnknown`] carrying a reconcile hint;
 //! * **rate limits**: per-operation token buckets that wait rather than fail, optionally
-//!   following a rate header such as `x-amzn-RateLimit-Limit`;
+//!   following a rate header such as `x-amzn-RateLimit-Limit`, and optionally shared by every
+//!   client of the same quota ([`HttpClientBuilder::shared_rate_limits`]);
 //! * **auth**: a [`RequestAuth`] puts credentials on each attempt (bearer token from a
 //!   [`connector_core::TokenCache`], static secret headers, Basic) and gets exactly one
 //!   refresh-and-retry when the platform refuses them;
@@ -58,7 +59,7 @@ mod response;
 pub use auth::{AuthHeaders, BasicAuth, BearerAuth, RejectionRule, RequestAuth, StaticHeaders};
 pub use client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_REQUEST_TIMEOUT, HttpClient,
-    HttpClientBuilder, join,
+    HttpClientBuilder, SHARED_DEFAULT_BUCKET, join,
 };
 pub use errors::{
     ErrorDecoder, ErrorFields, decode_common, default_error_decoder, parse_retry_after,
