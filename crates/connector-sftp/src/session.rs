@@ -17,6 +17,7 @@ const ERR_KEX_FAILURE: i32 = -8;
 const ERR_FILE: i32 = -16;
 const ERR_AUTHENTICATION_FAILED: i32 = -18;
 const ERR_PUBLICKEY_UNVERIFIED: i32 = -19;
+const ERR_KEYFILE_AUTH_FAILED: i32 = -48;
 const ERR_METHOD_NONE: i32 = -5;
 // SFTP status codes (LIBSSH2_FX_*).
 const FX_EOF: i32 = 1;
@@ -227,6 +228,9 @@ fn authenticate(session: &Session, cfg: &SftpConfig) -> Result<()> {
             Some(ERR_AUTHENTICATION_FAILED) | Some(ERR_PUBLICKEY_UNVERIFIED) => {
                 Err(auth_error(cfg, what))
             }
+            Some(ERR_KEYFILE_AUTH_FAILED) => Err(Error::config(format!(
+                "cannot decrypt the private key for SFTP user `{user}`: the passphrase is wrong or missing"
+            ))),
             Some(ERR_FILE) => Err(Error::config(format!(
                 "cannot use the private key for SFTP user `{user}`: the file is unreadable, in an unsupported \
                  format, or the passphrase is wrong"

@@ -243,3 +243,88 @@ async fn openssh_every_cipher_and_mac_round_trips_byte_exact() {
         }
     }
 }
+
+/// Passphrase-protected private keys, in the formats ssh-keygen writes: OpenSSH's own
+/// (aes256-ctr + bcrypt, the default), OpenSSH's with chacha20-poly1305 (decrypted by the
+/// patched chacha20-poly1305 code of our libssh2), and legacy PEM (RSA, AES-128-CBC). From a
+/// file and from memory; a wrong or missing passphrase is a clear `Config` error that does not
+/// echo the passphrase.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openssh_passphrase_protected_keys_log_in_and_a_wrong_passphrase_is_refused() {
+    let Some(s) =
+        sshd("openssh_passphrase_protected_keys_log_in_and_a_wrong_passphrase_is_refused")
+    else {
+        return;
+    };
+    let passphrase = "correct horse battery staple";
+    let cases: &[(&str, &[&str])] = &[
+        ("ed25519-openssh-aes256-ctr", &["-t", "ed25519"]),
+        (
+            "ed25519-openssh-chacha20",
+            &["-t", "ed25519", "-Z", "chacha20-poly1305@openssh.com"],
+        ),
+        (
+            "rsa-pem-aes128-cbc",
+            &["-t", "rsa", "-b", "2048", "-m", "PEM"],
+        ),
+    ];
+    let keys = tempfile::tempdir().unwrap();
+    let mut authorized = std::fs::read_to_string(s.dir.path().join("authorized_keys")).unwrap();
+    for (name, args) in cases {
+        let path = keys.path().join(name);
+        let ok = std::process::Command::new("ssh-keygen")
+            .arg("-q")
+            .args(*args)
+            .args(["-N", passphrase, "-C", name, "-f"])
+            .arg(&path)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "ssh-keygen {name}");
+        authorized.push_str(&std::fs::read_to_string(path.with_extension("pub")).unwrap());
+    }
+    std::fs::write(s.dir.path().join("authorized_keys"), &authorized).unwrap();
+
+    let builder = || {
+        SftpConfig::builder("127.0.0.1")
+            .port(s.port)
+            .username(&s.user)
+            .known_hosts(&s.known_hosts)
+    };
+    for (name, _) in cases {
+        let path = keys.path().join(name);
+        let pem = std::fs::read_to_string(&path).unwrap();
+
+        let from_file = builder()
+            .private_key_file(&path, Some(passphrase.into()))
+            .build()
+            .unwrap();
+        let home = SftpClient::new(from_file).check().await;
+        assert!(home.is_ok(), "{name} from a file: {home:?}");
+
+        let from_memory = builder()
+            .private_key_pem(pem.clone().into(), Some(passphrase.into()))
+            .build()
+            .unwrap();
+        let home = SftpClient::new(from_memory).check().await;
+        assert!(home.is_ok(), "{name} from memory: {home:?}");
+
+        for wrong in [Some("not the passphrase"), None] {
+            let cfg = builder()
+                .private_key_file(&path, wrong.map(Into::into))
+                .build()
+                .unwrap();
+            let err = SftpClient::new(cfg).check().await.unwrap_err();
+            assert!(
+                matches!(err, Error::Config { .. }),
+                "{name}, {wrong:?}: {err:?}"
+            );
+            let shown = format!("{err} {err:?}");
+            assert!(shown.contains("passphrase"), "{name}: {shown}");
+            assert!(
+                !shown.contains("not the passphrase"),
+                "{name}: the passphrase leaked: {shown}"
+            );
+        }
+    }
+}
