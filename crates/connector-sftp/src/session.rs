@@ -13,12 +13,19 @@ use crate::auth::{HostKeyPolicy, SftpAuth, format_fingerprint, parse_fingerprint
 use crate::config::SftpConfig;
 
 // libssh2 session error codes (LIBSSH2_ERROR_*).
-const ERR_KEX_FAILURE: i32 = -8;
+const ERR_KEX_FAILURE: i32 = -5;
+const ERR_KEY_EXCHANGE_FAILURE: i32 = -8;
 const ERR_FILE: i32 = -16;
 const ERR_AUTHENTICATION_FAILED: i32 = -18;
 const ERR_PUBLICKEY_UNVERIFIED: i32 = -19;
 const ERR_KEYFILE_AUTH_FAILED: i32 = -48;
-const ERR_METHOD_NONE: i32 = -5;
+const ERR_PASSWORD_EXPIRED: i32 = -15;
+const ERR_METHOD_NOT_SUPPORTED: i32 = -33;
+const ERR_INVAL: i32 = -34;
+const ERR_BAD_USE: i32 = -39;
+const ERR_KNOWN_HOSTS: i32 = -46;
+const ERR_ALGO_UNSUPPORTED: i32 = -51;
+const ERR_METHOD_NONE: i32 = -17;
 // SFTP status codes (LIBSSH2_FX_*).
 const FX_EOF: i32 = 1;
 const FX_NO_SUCH_FILE: i32 = 2;
@@ -101,7 +108,7 @@ impl Conn {
             }
         }
         session.handshake().map_err(|e| match session_code(&e) {
-            Some(ERR_KEX_FAILURE) | Some(ERR_METHOD_NONE) => Error::Config {
+            Some(ERR_KEX_FAILURE) | Some(ERR_KEY_EXCHANGE_FAILURE) => Error::Config {
                 message: format!(
                     "SSH handshake with {addr} failed: no algorithm in common ({e}); check the cipher and MAC preferences"
                 ),
@@ -282,11 +289,32 @@ fn transient_ssh(message: String, e: ssh2::Error) -> Error {
 /// Whether the error means the connection itself failed (so a reconnect may help).
 pub(crate) fn is_connection_error(e: &ssh2::Error) -> bool {
     match e.code() {
-        // Every libssh2 session-level error (socket send/recv, disconnect, timeout, channel
-        // closed...) means the transport itself failed: a new session may succeed.
-        ErrorCode::Session(_) => true,
+        // A libssh2 session-level error (socket send/recv, disconnect, timeout, channel
+        // closed...) means the transport itself failed: a new session may succeed. Except the
+        // ones a new session would hit again: settings, credentials, server policy.
+        ErrorCode::Session(c) => !is_settings_error(c),
         ErrorCode::SFTP(c) => matches!(c, FX_NO_CONNECTION | FX_CONNECTION_LOST),
     }
+}
+
+/// libssh2 session errors that come from our settings, the credentials or the server's
+/// policy, so retrying or resuming cannot help. (Not the key-exchange codes: libssh2 also
+/// returns those when the connection drops during a key re-exchange, which a resume fixes.)
+fn is_settings_error(code: i32) -> bool {
+    matches!(
+        code,
+        ERR_PASSWORD_EXPIRED
+            | ERR_FILE
+            | ERR_METHOD_NONE
+            | ERR_AUTHENTICATION_FAILED
+            | ERR_PUBLICKEY_UNVERIFIED
+            | ERR_METHOD_NOT_SUPPORTED
+            | ERR_INVAL
+            | ERR_BAD_USE
+            | ERR_KNOWN_HOSTS
+            | ERR_KEYFILE_AUTH_FAILED
+            | ERR_ALGO_UNSUPPORTED
+    )
 }
 
 /// Maps a libssh2/SFTP error to the SDK error, with `what` as context.
@@ -304,6 +332,18 @@ pub(crate) fn map_ssh(e: ssh2::Error, what: &str) -> Error {
             context: Box::new(ApiContext::new(msg).with_operation("sftp")),
         },
         ErrorCode::SFTP(FX_EOF) => Error::io(msg, e),
+        ErrorCode::Session(ERR_PASSWORD_EXPIRED) => Error::Auth {
+            kind: AuthErrorKind::InvalidClient,
+            context: Box::new(
+                ApiContext::new(format!("{msg}: the password has expired; set a new one"))
+                    .with_operation("sftp"),
+            ),
+        },
+        ErrorCode::Session(ERR_AUTHENTICATION_FAILED | ERR_PUBLICKEY_UNVERIFIED) => Error::Auth {
+            kind: AuthErrorKind::InvalidClient,
+            context: Box::new(ApiContext::new(msg).with_operation("sftp")),
+        },
+        ErrorCode::Session(c) if is_settings_error(c) => Error::config(msg),
         _ if is_connection_error(&e) => transient(msg, e),
         _ => Error::io(msg, e),
     }
@@ -317,5 +357,82 @@ pub(crate) fn map_file_io(e: std::io::Error, what: &str, path: &Path) -> Error {
             context: Box::new(ApiContext::new(msg).with_operation("sftp")),
         },
         _ => transient(msg, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session_error(code: i32) -> ssh2::Error {
+        ssh2::Error::new(ErrorCode::Session(code), "libssh2 says no")
+    }
+
+    #[test]
+    fn transport_failures_are_transient_and_resumable() {
+        // socket send, timeout, disconnect, socket timeout, socket recv, channel closed, and
+        // the key-exchange failures (also what a drop during a rekey looks like)
+        for code in [-7, -9, -13, -30, -43, -26, -5, -8] {
+            let e = session_error(code);
+            assert!(is_connection_error(&e), "{code}");
+            let err = map_ssh(e, "read failed");
+            assert!(err.is_retryable(), "{code}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn settings_credentials_and_policy_errors_are_not_retried() {
+        for code in [-16, -17, -33, -34, -39, -46, -48, -51] {
+            let e = session_error(code);
+            assert!(
+                !is_connection_error(&e),
+                "{code}: a new session would fail the same way"
+            );
+            let err = map_ssh(e, "cannot start the SFTP subsystem");
+            assert!(matches!(err, Error::Config { .. }), "{code}: {err:?}");
+            assert!(!err.is_retryable(), "{code}");
+        }
+        for code in [-18, -19] {
+            let err = map_ssh(session_error(code), "login");
+            assert!(
+                matches!(
+                    err,
+                    Error::Auth {
+                        kind: AuthErrorKind::InvalidClient,
+                        ..
+                    }
+                ),
+                "{code}: {err:?}"
+            );
+        }
+        let err = map_ssh(session_error(-15), "login");
+        assert!(
+            matches!(
+                err,
+                Error::Auth {
+                    kind: AuthErrorKind::InvalidClient,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("expired"), "{err}");
+    }
+
+    #[test]
+    fn sftp_status_codes_keep_their_meaning() {
+        let sftp = |c| ssh2::Error::new(ErrorCode::SFTP(c), "status");
+        assert!(matches!(
+            map_ssh(sftp(FX_NO_SUCH_FILE), "stat"),
+            Error::NotFound { .. }
+        ));
+        assert!(matches!(
+            map_ssh(sftp(FX_PERMISSION_DENIED), "open"),
+            Error::Auth {
+                kind: AuthErrorKind::Forbidden,
+                ..
+            }
+        ));
+        assert!(map_ssh(sftp(FX_CONNECTION_LOST), "read").is_retryable());
     }
 }
