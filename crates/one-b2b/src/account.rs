@@ -63,6 +63,20 @@ fn check_org(organization_id: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The credit limit, when sent, is not negative.
+fn check_credit(field: &str, credit: &TradeCredit) -> Result<(), Error> {
+    if credit
+        .credit_value
+        .is_some_and(|v| v.is_sign_negative() && !v.is_zero())
+    {
+        return Err(Error::invalid(
+            format!("{field}.creditValue"),
+            "must not be negative",
+        ));
+    }
+    Ok(())
+}
+
 impl OneClient {
     /// Creates clients ERP -> ONe (`POST .../clients`), in requests of at most `max_lines`.
     /// A client refused by ONe is reported; the others are created.
@@ -168,15 +182,7 @@ impl OneClient {
         credit: &TradeCredit,
     ) -> Result<(), Error> {
         check_org(organization_id)?;
-        if credit
-            .credit_value
-            .is_some_and(|v| v.is_sign_negative() && !v.is_zero())
-        {
-            return Err(Error::invalid(
-                "tradeCredit.creditValue",
-                "must not be negative",
-            ));
-        }
+        check_credit("tradeCredit", credit)?;
         let req = self.request(&routes::TRADE_CREDIT_PUT, &[organization_id]);
         let req = Self::with_json(req, "tradeCredit", credit)?;
         self.call_empty(req).await.map(|_| ())
@@ -188,7 +194,9 @@ impl OneClient {
     where
         S: Stream<Item = (String, TradeCredit)> + Send,
     {
-        let prepare = |_i: usize, (org, credit): (String, TradeCredit)| match check_org(&org) {
+        let prepare = |i: usize, (org, credit): (String, TradeCredit)| match check_org(&org)
+            .and_then(|()| check_credit(&format!("tradeCredits[{i}]"), &credit))
+        {
             Ok(()) => Ok(OrgCredit(org, credit)),
             Err(e) => Err((org, e)),
         };
