@@ -42,15 +42,17 @@ pub(crate) fn stock_op(stock: Stock, default_warehouse: Option<&str>) -> StockOp
     }
 }
 
-/// A shared price as a catalog (B2B) or retail (B2C) price.
-pub(crate) fn price_op(price: PriceRecord) -> PriceOp {
+/// A shared price as a catalog (B2B) or retail (B2C) price, with the currency it is in (ONe's
+/// wire has none: the push refuses a currency other than the tenant's).
+pub(crate) fn price_op(price: PriceRecord) -> (PriceOp, Option<Currency>) {
     let amount = price.price.amount;
-    match price.price_list {
+    let op = match price.price_list {
         Some(list) => {
             PriceOp::Catalog(CatalogPrice::new(list.as_str(), price.sku.as_str(), amount))
         }
         None => PriceOp::Retail(RetailPrice::new(price.sku.as_str(), amount)),
-    }
+    };
+    (op, Some(price.price.currency))
 }
 
 /// A shared customer as an ONe client. The id must be `org:<id>` or `ind:<id>`.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use connector_core::batch::{BatchReport, Chunk};
-use connector_core::{Error, validate};
+use connector_core::{Currency, Error, validate};
 use futures::{Stream, StreamExt};
 
 use crate::bulk::{Checkpoint, Keyed};
@@ -149,7 +149,7 @@ impl OneClient {
     where
         S: Stream<Item = CatalogPrice> + Send,
     {
-        self.push_price_ops(prices.map(PriceOp::Catalog), checkpoint)
+        self.push_price_ops(prices.map(|p| (PriceOp::Catalog(p), None)), checkpoint)
             .await
     }
 
@@ -162,21 +162,35 @@ impl OneClient {
     where
         S: Stream<Item = RetailPrice> + Send,
     {
-        self.push_price_ops(prices.map(PriceOp::Retail), checkpoint)
+        self.push_price_ops(prices.map(|p| (PriceOp::Retail(p), None)), checkpoint)
             .await
     }
 
+    /// Prices with, for prices from the shared model, the currency they are in: ONe's amounts
+    /// carry none (the tenant's currency is implied), so a price in another currency than
+    /// the configured one is refused, never sent as if it were in the tenant's.
     pub(crate) async fn push_price_ops<S>(
         &self,
         ops: S,
         checkpoint: Option<&Checkpoint>,
     ) -> Result<BatchReport, Error>
     where
-        S: Stream<Item = PriceOp> + Send,
+        S: Stream<Item = (PriceOp, Option<Currency>)> + Send,
     {
-        let prepare = |i: usize, op: PriceOp| match op.check(&format!("prices[{i}]")) {
-            Ok(()) => Ok(op),
-            Err(e) => Err((op.key(), e)),
+        let tenant = Currency::new(&self.config.currency)?;
+        let prepare = |i: usize, (op, currency): (PriceOp, Option<Currency>)| {
+            let field = format!("prices[{i}]");
+            let checked = op.check(&field).and_then(|()| match currency {
+                Some(c) if c != tenant => Err(Error::invalid(
+                    format!("{field}.price.currency"),
+                    format!("is {c}; ONe prices are in the tenant's currency {tenant}"),
+                )),
+                _ => Ok(()),
+            });
+            match checked {
+                Ok(()) => Ok(op),
+                Err(e) => Err((op.key(), e)),
+            }
         };
         let build = |chunk: &Chunk<_>| {
             OneClient::build_groups(
