@@ -106,6 +106,14 @@ impl OneClient {
                 &l.product.sku,
             )?;
             validate::positive(&format!("note.productLines[{i}].quantity"), l.quantity)?;
+            let linked =
+                l.sales_order_reference_number.is_some() || l.sales_order_line_number.is_some();
+            if linked && l.line_number < 1 {
+                return Err(Error::invalid(
+                    format!("note.productLines[{i}].lineNumber"),
+                    "starts at 1 when the line is linked to a sales order",
+                ));
+            }
         }
         let req = self.request(&routes::GIN_PUT, &[]);
         self.call_empty(Self::with_json(req, "note", note)?)
