@@ -86,6 +86,7 @@ impl OneClient {
 
     /// Sends invoice status changes.
     pub async fn put_invoice_statuses(&self, updates: &[InvoiceStatusUpdate]) -> Result<(), Error> {
+        self.check_lines("statuses", updates.len())?;
         for (i, u) in updates.iter().enumerate() {
             validate::required(&format!("statuses[{i}].number"), &u.number)?;
         }

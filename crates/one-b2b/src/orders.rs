@@ -126,6 +126,7 @@ impl OneClient {
     ) -> Result<(), Error> {
         validate::required("shipmentId", shipment_id)?;
         validate::count_between("quantityChanges", changes, 1, usize::MAX)?;
+        self.check_lines("quantityChanges", changes.len())?;
         for (i, c) in changes.iter().enumerate() {
             validate::required(&format!("quantityChanges[{i}].sku"), &c.sku)?;
             if c.quantity_shipped.is_sign_negative() && !c.quantity_shipped.is_zero() {

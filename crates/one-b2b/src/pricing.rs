@@ -292,6 +292,7 @@ impl OneClient {
     /// Assigns pricings to clients or client groups, after checking against the current
     /// assignments that no client would exceed 2,000 price lists (nothing is sent otherwise).
     pub async fn assign_pricings(&self, assignments: &[ClientPricing]) -> Result<(), Error> {
+        self.check_lines("assignments", assignments.len())?;
         let existing = self.pricing_assignments().await?;
         PriceListGuard::new(&existing).check(assignments)?;
         let req = self.request(&routes::PRICING_ASSIGN, &[]);
@@ -327,6 +328,7 @@ impl OneClient {
         skus: &[String],
     ) -> Result<(), Error> {
         validate::required("productGroupId", group_id)?;
+        self.check_lines("skus", skus.len())?;
         for (i, s) in skus.iter().enumerate() {
             validate::required(&format!("skus[{i}]"), s)?;
         }
@@ -338,6 +340,7 @@ impl OneClient {
 
     /// Sets products' VAT rates (`PUT .../products/tax`).
     pub async fn put_tax_rates(&self, rates: &[TaxRate]) -> Result<(), Error> {
+        self.check_lines("taxRates", rates.len())?;
         for (i, r) in rates.iter().enumerate() {
             validate::required(&format!("taxRates[{i}].productId"), &r.product_id)?;
             if r.tax_rate.is_sign_negative() || r.tax_rate > rust_decimal::Decimal::ONE_HUNDRED {
