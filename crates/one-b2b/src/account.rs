@@ -12,15 +12,48 @@ use crate::routes;
 
 /// A page of clients (`GET .../clients?pageNumber&pageSize`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "RawClientPage")]
 #[non_exhaustive]
 pub struct ClientPage {
-    /// The clients of the page (`items`, or `listElement` in some answers).
-    #[serde(default, alias = "listElement", alias = "elements")]
+    /// The clients of the page (`items`, or `listElement`/`elements` in some answers).
     pub items: Vec<Client>,
-    /// Total number of clients, when given (`totalElement`/`total`).
-    #[serde(default, alias = "totalElement", alias = "total")]
+    /// Total number of clients, when given (`totalElements`/`totalElement`/`total`).
     pub total_elements: Option<u64>,
+}
+
+/// The answer as sent. ONe's list answers are documented as `{listElement[], totalElement,
+/// items[]}`: several of these names can come in one answer, which serde aliases refuse.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawClientPage {
+    #[serde(default)]
+    items: Option<Vec<Client>>,
+    #[serde(default)]
+    list_element: Option<Vec<Client>>,
+    #[serde(default)]
+    elements: Option<Vec<Client>>,
+    #[serde(default)]
+    total_elements: Option<u64>,
+    #[serde(default)]
+    total_element: Option<u64>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+impl From<RawClientPage> for ClientPage {
+    fn from(raw: RawClientPage) -> Self {
+        // The first list that has clients (an empty `items` beside a full `listElement`
+        // must not hide them).
+        let items = [raw.items, raw.list_element, raw.elements]
+            .into_iter()
+            .flatten()
+            .find(|l| !l.is_empty())
+            .unwrap_or_default();
+        Self {
+            items,
+            total_elements: raw.total_elements.or(raw.total_element).or(raw.total),
+        }
+    }
 }
 
 impl Keyed for Client {
