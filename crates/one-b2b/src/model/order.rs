@@ -197,8 +197,12 @@ pub struct ProductLine {
     /// Content unit code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_unit_code: Option<String>,
-    /// Last change (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Last change (UTC; an answer without an offset is read as UTC).
+    #[serde(
+        default,
+        with = "super::option_utc",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_change: Option<DateTime<Utc>>,
     /// PKWiU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
