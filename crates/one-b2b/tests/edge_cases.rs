@@ -356,3 +356,105 @@ async fn order_feed_end_and_a_malformed_page() {
     let err = feed.pull_orders(Some("abc")).await.unwrap_err();
     assert_eq!(invalid_field(&err), "cursor");
 }
+
+/// ONe's list answers are documented as `{listElement[], totalElement, items[]}`: both lists
+/// in one answer must decode (serde aliases refuse a duplicate field).
+#[tokio::test]
+async fn a_client_page_with_both_list_element_and_items_decodes() {
+    let server = MockServer::start().await;
+    one("GET", &format!("{ACC}/clients"))
+        .and(query_param("pageNumber", "0"))
+        .and(query_param("pageSize", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "listElement": [{"clientId": "org:ACME"}, {"clientId": "ind:7"}],
+            "totalElement": 12,
+            "items": [{"clientId": "org:ACME"}, {"clientId": "ind:7"}]
+        })))
+        .expect(1)
+        .named("users-style page")
+        .mount(&server)
+        .await;
+    no_other_calls(&server).await;
+    let page = client_with(&server, 10_000).clients(0, 2).await.unwrap();
+    let ids: Vec<&str> = page.items.iter().map(|c| c.client_id.as_str()).collect();
+    assert_eq!(ids, ["org:ACME", "ind:7"]);
+    assert_eq!(page.total_elements, Some(12));
+}
+
+/// `lastChange (UTC)`: a Java back end often writes it without an offset. A sales order must
+/// decode either way (one line's timestamp must not block the order).
+#[test]
+fn last_change_decodes_with_or_without_an_offset() {
+    let so: SalesOrder = serde_json::from_value(json!({
+        "id": "OF/22/8/2022/01",
+        "orderId": "OF/22/8/2022",
+        "productLines": [
+            {"sku": "A", "quantityOrderedInContentUnit": 1, "lastChange": "2022-08-22T10:15:30Z"},
+            {"sku": "B", "quantityOrderedInContentUnit": 1, "lastChange": "2022-08-22T10:15:30.123"},
+            {"sku": "C", "quantityOrderedInContentUnit": 1, "lastChange": "2022-08-22T12:15:30+02:00"}
+        ]
+    }))
+    .unwrap();
+    let at = |i: usize| so.product_lines[i].last_change.unwrap().to_rfc3339();
+    assert_eq!(at(0), "2022-08-22T10:15:30+00:00");
+    assert_eq!(at(1), "2022-08-22T10:15:30.123+00:00");
+    assert_eq!(at(2), "2022-08-22T10:15:30+00:00");
+    let err = serde_json::from_value::<SalesOrder>(json!({
+        "id": "X", "orderId": "Y",
+        "productLines": [{"sku": "A", "lastChange": "yesterday"}]
+    }))
+    .unwrap_err();
+    assert!(err.to_string().contains("yesterday"), "{err}");
+}
+
+/// An error body naming a record by both position and id: the id decides (whether ONe counts
+/// positions from 0 or 1 is not documented; here `line` 2 is 1-based, and read 0-based it
+/// would name C).
+#[tokio::test]
+async fn a_refusal_naming_id_and_index_rejects_the_record_with_that_id() {
+    let server = MockServer::start().await;
+    let p = "/api/v1/stock/integrations/auth-required/warehouses/WH-1/stocks/incremental";
+    one("POST", p)
+        .and(body_json(json!({"stocks": [
+            {"id": "A", "quantity": 1}, {"id": "B", "quantity": 2}, {"id": "C", "quantity": 3}
+        ]})))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "message": "Validation failed",
+            "errors": [{"line": 2, "id": "B", "message": "Unknown product B"}]
+        })))
+        .expect(1)
+        .named("first attempt")
+        .mount(&server)
+        .await;
+    one("POST", p)
+        .and(body_json(json!({"stocks": [{"id": "A", "quantity": 1}]})))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .named("A again")
+        .mount(&server)
+        .await;
+    one("POST", p)
+        .and(body_json(json!({"stocks": [{"id": "C", "quantity": 3}]})))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .named("C again")
+        .mount(&server)
+        .await;
+    no_other_calls(&server).await;
+    let report = client_with(&server, 10_000)
+        .push_stock(
+            "WH-1",
+            stream::iter(vec![
+                StockLine::new("A", dec!(1)),
+                StockLine::new("B", dec!(2)),
+                StockLine::new("C", dec!(3)),
+            ]),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!((report.sent, report.requests), (2, 3));
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!((report.rejected[0].index, report.rejected[0].key.as_str()), (1, "B"));
+    assert!(report.rejected[0].error.to_string().contains("Unknown product B"));
+}
