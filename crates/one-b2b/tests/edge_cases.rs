@@ -458,3 +458,75 @@ async fn a_refusal_naming_id_and_index_rejects_the_record_with_that_id() {
     assert_eq!((report.rejected[0].index, report.rejected[0].key.as_str()), (1, "B"));
     assert!(report.rejected[0].error.to_string().contains("Unknown product B"));
 }
+
+/// Documented fields must be sendable: an offline order's `authorizedPeople`, a WZ line's
+/// `prices{taxRate, discount}` and its product's `manufacturer{name}`.
+#[tokio::test]
+async fn documented_offline_order_and_note_line_fields_are_sent() {
+    use one_b2b::model::{AuthorizedPerson, NotePrices, OfflineOrder, OfflineOrderPrice};
+    let server = MockServer::start().await;
+    one(
+        "PUT",
+        "/api/v1/orders/integrations/auth-required/offline-order/shipment",
+    )
+    .and(body_json(json!({
+        "id": "OFF/1/01",
+        "orderId": "OFF/1",
+        "organization": {"id": "org:ACME"},
+        "paymentMethod": {"name": "Przelew 14 dni"},
+        "price": {"deliveryNet": 0, "productsNet": 100, "totalNet": 100, "totalGross": 123, "totalTax": 23},
+        "authorizedPeople": [{"email": "anna@acme.pl", "name": "Anna Nowak", "phone": "+48 600 100 200", "userId": "u-17"}]
+    })))
+    .respond_with(ResponseTemplate::new(200))
+    .expect(1)
+    .named("offline order with authorized people")
+    .mount(&server)
+    .await;
+    one(
+        "PUT",
+        "/api/v1/goods-issued-notes/integrations/auth-required/goods-issued-notes",
+    )
+    .and(body_json(json!({
+        "number": "WZ/7/2026",
+        "clientId": "org:ACME",
+        "productLines": [{
+            "lineNumber": 1,
+            "quantity": 2,
+            "product": {"sku": "SKU-1", "manufacturer": {"name": "Bosch"}},
+            "prices": {"taxRate": 23, "discount": 5},
+            "base": {"net": 20, "gross": 24.6, "tax": 4.6}
+        }]
+    })))
+    .respond_with(ResponseTemplate::new(200))
+    .expect(1)
+    .named("note with line prices and manufacturer")
+    .mount(&server)
+    .await;
+    no_other_calls(&server).await;
+    let c = client_with(&server, 10_000);
+    let mut order = OfflineOrder::new(
+        "OFF/1/01",
+        "OFF/1",
+        "org:ACME",
+        "Przelew 14 dni",
+        OfflineOrderPrice::new(dec!(0), dec!(100), dec!(100), dec!(123), dec!(23)),
+    );
+    let mut anna = AuthorizedPerson::new("anna@acme.pl");
+    anna.name = Some("Anna Nowak".into());
+    anna.phone = Some("+48 600 100 200".into());
+    anna.user_id = Some("u-17".into());
+    order.authorized_people.push(anna);
+    c.put_offline_order(&order).await.unwrap();
+
+    let mut product = DocumentProduct::new("SKU-1");
+    product
+        .extra
+        .insert("manufacturer".into(), json!({"name": "Bosch"}));
+    let mut line = NoteLine::new(1, product, dec!(2));
+    line.base = Some(NotePrices::new(dec!(20), dec!(24.6), dec!(4.6)));
+    line.extra
+        .insert("prices".into(), json!({"taxRate": 23, "discount": 5}));
+    c.put_goods_issued_note(&GoodsIssuedNote::new("WZ/7/2026", "org:ACME", vec![line]))
+        .await
+        .unwrap();
+}

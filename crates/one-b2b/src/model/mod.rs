@@ -21,7 +21,7 @@ pub use document::{
     UploadTicket,
 };
 pub use order::{
-    AdditionalCost, LinePrice, OfflineOrder, OfflineOrderPrice, OrderEvent, OrderEventType,
+    AdditionalCost, AuthorizedPerson, LinePrice, OfflineOrder, OfflineOrderPrice, OrderEvent, OrderEventType,
     PaymentStatus, ProductLine, QuantityChange, SalesOrder, ShipmentStatus, Waybill,
 };
 pub use pricing::{
