@@ -229,7 +229,12 @@ async fn one_request_lists_are_sent_at_the_line_limit_and_refused_above_it() {
     let err = c.put_tax_rates(&rates(4)).await.unwrap_err();
     assert_eq!(invalid_field(&err), "taxRates");
 
-    let skus = |n: usize| -> Vec<String> { ["A", "B", "C", "D"][..n].iter().map(|s| s.to_string()).collect() };
+    let skus = |n: usize| -> Vec<String> {
+        ["A", "B", "C", "D"][..n]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
     c.set_product_group_products("G1", &skus(3)).await.unwrap();
     let err = c
         .set_product_group_products("G1", &skus(4))
@@ -455,8 +460,16 @@ async fn a_refusal_naming_id_and_index_rejects_the_record_with_that_id() {
         .unwrap();
     assert_eq!((report.sent, report.requests), (2, 3));
     assert_eq!(report.rejected.len(), 1);
-    assert_eq!((report.rejected[0].index, report.rejected[0].key.as_str()), (1, "B"));
-    assert!(report.rejected[0].error.to_string().contains("Unknown product B"));
+    assert_eq!(
+        (report.rejected[0].index, report.rejected[0].key.as_str()),
+        (1, "B")
+    );
+    assert!(
+        report.rejected[0]
+            .error
+            .to_string()
+            .contains("Unknown product B")
+    );
 }
 
 /// Documented fields must be sendable: an offline order's `authorizedPeople`, a WZ line's

@@ -21,8 +21,9 @@ pub use document::{
     UploadTicket,
 };
 pub use order::{
-    AdditionalCost, AuthorizedPerson, LinePrice, OfflineOrder, OfflineOrderPrice, OrderEvent, OrderEventType,
-    PaymentStatus, ProductLine, QuantityChange, SalesOrder, ShipmentStatus, Waybill,
+    AdditionalCost, AuthorizedPerson, LinePrice, OfflineOrder, OfflineOrderPrice, OrderEvent,
+    OrderEventType, PaymentStatus, ProductLine, QuantityChange, SalesOrder, ShipmentStatus,
+    Waybill,
 };
 pub use pricing::{
     CatalogPrice, ClientPricing, DefaultDiscount, DiscountType, Pricing, PricingCondition,
@@ -68,9 +69,7 @@ pub(crate) mod option_utc {
         }
         NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
             .map(|t| Some(t.and_utc()))
-            .map_err(|e| {
-                serde::de::Error::custom(format!("`{text}` is not a UTC date-time: {e}"))
-            })
+            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a UTC date-time: {e}")))
     }
 }
 
