@@ -79,6 +79,9 @@ pub(crate) fn check_client(field: &str, c: &Client) -> Result<(), Error> {
             "must be `org:<id>` or `ind:<id>`",
         )
     })?;
+    if let Some(t) = &c.account_type {
+        t.check_known(&format!("{field}.accountType"))?;
+    }
     if let Some(email) = c.admin.as_ref().and_then(|a| a.email.as_deref()) {
         validate::email(&format!("{field}.admin.email"), email)?;
     }
@@ -270,6 +273,7 @@ impl OneClient {
         blockade: &ClientBlockade,
     ) -> Result<ClientBlockade, Error> {
         validate::required("clientId", client_id)?;
+        blockade.kind.check_known("blockade.type")?;
         let req = self.request(&routes::BLOCKADE_PUT, &[client_id]);
         let req = Self::with_json(req, "blockade", blockade)?;
         self.call(req).await

@@ -58,6 +58,12 @@ fn check_invoice(field: &str, inv: &Invoice) -> Result<(), Error> {
     validate::required(&format!("{field}.number"), &inv.number)?;
     connector_core::Currency::new(&inv.currency_code)
         .map_err(|_| Error::invalid(format!("{field}.currencyCode"), "must be an ISO 4217 code"))?;
+    if let Some(t) = &inv.client_data.client_type {
+        t.check_known(&format!("{field}.clientData.clientType"))?;
+    }
+    if let Some(t) = inv.payer_data.as_ref().and_then(|p| p.client_type.as_ref()) {
+        t.check_known(&format!("{field}.payerData.clientType"))?;
+    }
     if let Some(e) = inv.client_data.invoice_email.as_deref() {
         validate::email(&format!("{field}.clientData.invoiceEmail"), e)?;
     }

@@ -92,6 +92,7 @@ impl OneClient {
         status: &PaymentStatus,
     ) -> Result<(), Error> {
         validate::required("shipmentId", shipment_id)?;
+        status.check_known("newPaymentStatus")?;
         let req = self.request(&routes::ORDER_PAYMENT_STATUS, &[shipment_id]);
         let body = PaymentBody {
             new_payment_status: status,

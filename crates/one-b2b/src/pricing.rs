@@ -261,6 +261,9 @@ impl OneClient {
     /// Creates a pricing (price list with a discount); returns it with its id.
     pub async fn create_pricing(&self, pricing: &Pricing) -> Result<Pricing, Error> {
         validate::required("pricing.name", &pricing.name)?;
+        if let Some(d) = &pricing.default_discount {
+            d.kind.check_known("pricing.defaultDiscount.type")?;
+        }
         let req = self
             .request(&routes::PRICING_CREATE, &[])
             .reconcile_hint(format!(
