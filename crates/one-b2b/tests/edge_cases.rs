@@ -543,3 +543,76 @@ async fn documented_offline_order_and_note_line_fields_are_sent() {
         .await
         .unwrap();
 }
+
+/// Values ONe documents as a closed list are checked before sending; `Other` is for reading
+/// values a newer ONe sends, not for writing unknown ones.
+#[tokio::test]
+async fn values_outside_a_documented_list_are_refused_before_sending() {
+    use one_b2b::model::{
+        BlockadeType, ClientBlockade, DefaultDiscount, DiscountType, PaymentStatus, Pricing,
+        Warehouse, WarehouseType,
+    };
+    let server = MockServer::start().await;
+    no_other_calls(&server).await;
+    let c = client_with(&server, 10_000);
+    let err = c
+        .put_blockade(
+            "org:ACME",
+            &ClientBlockade::new(BlockadeType::Other("TEMPORARY".into()), "BLK-1"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(invalid_field(&err), "blockade.type");
+    assert!(err.to_string().contains("TRADE_CREDIT"), "{err}");
+    let err = c
+        .set_payment_status("OF/1/01", &PaymentStatus::Other("REFUNDED".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(invalid_field(&err), "newPaymentStatus");
+    let err = c
+        .create_warehouse(&Warehouse::new(
+            "WH-9",
+            WarehouseType::Other("VIRTUAL".into()),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(invalid_field(&err), "warehouse.type");
+    let mut pricing = Pricing::new("Promo");
+    pricing.default_discount = Some(DefaultDiscount::new(
+        DiscountType::Other("PERCENT".into()),
+        dec!(5),
+    ));
+    let err = c.create_pricing(&pricing).await.unwrap_err();
+    assert_eq!(invalid_field(&err), "pricing.defaultDiscount.type");
+}
+
+/// The same for the types inside documents and clients: `clientType` of an invoice's buyer
+/// and payer (INDIVIDUAL, ORGANIZATION) and a client's `accountType` (CLIENT, SUPPLIER).
+#[tokio::test]
+async fn invoice_client_types_and_account_types_are_checked() {
+    use one_b2b::model::{AccountType, Client, ClientData, ClientType, Invoice, TotalPrices};
+    let server = MockServer::start().await;
+    no_other_calls(&server).await;
+    let c = client_with(&server, 10_000);
+    let mut buyer = ClientData::default();
+    buyer.client_type = Some(ClientType::Other("COMPANY".into()));
+    let invoice = Invoice::new(
+        "FV/1/2026",
+        buyer,
+        TotalPrices::new(dec!(100), dec!(123), dec!(23)),
+        "PLN",
+    );
+    let err = c.put_invoice(&invoice).await.unwrap_err();
+    assert_eq!(invalid_field(&err), "invoice.clientData.clientType");
+    let mut client = Client::new("org:ACME");
+    client.account_type = Some(AccountType::Other("PARTNER".into()));
+    let report = c
+        .create_clients(stream::iter(vec![client]), None)
+        .await
+        .unwrap();
+    assert_eq!((report.total, report.requests), (1, 0));
+    assert_eq!(
+        invalid_field(&report.rejected[0].error),
+        "clients[0].accountType"
+    );
+}
