@@ -12,15 +12,48 @@ use crate::routes;
 
 /// A page of clients (`GET .../clients?pageNumber&pageSize`).
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "RawClientPage")]
 #[non_exhaustive]
 pub struct ClientPage {
-    /// The clients of the page (`items`, or `listElement` in some answers).
-    #[serde(default, alias = "listElement", alias = "elements")]
+    /// The clients of the page (`items`, or `listElement`/`elements` in some answers).
     pub items: Vec<Client>,
-    /// Total number of clients, when given (`totalElement`/`total`).
-    #[serde(default, alias = "totalElement", alias = "total")]
+    /// Total number of clients, when given (`totalElements`/`totalElement`/`total`).
     pub total_elements: Option<u64>,
+}
+
+/// The answer as sent. ONe's list answers are documented as `{listElement[], totalElement,
+/// items[]}`: several of these names can come in one answer, which serde aliases refuse.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawClientPage {
+    #[serde(default)]
+    items: Option<Vec<Client>>,
+    #[serde(default)]
+    list_element: Option<Vec<Client>>,
+    #[serde(default)]
+    elements: Option<Vec<Client>>,
+    #[serde(default)]
+    total_elements: Option<u64>,
+    #[serde(default)]
+    total_element: Option<u64>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+impl From<RawClientPage> for ClientPage {
+    fn from(raw: RawClientPage) -> Self {
+        // The first list that has clients (an empty `items` beside a full `listElement`
+        // must not hide them).
+        let items = [raw.items, raw.list_element, raw.elements]
+            .into_iter()
+            .flatten()
+            .find(|l| !l.is_empty())
+            .unwrap_or_default();
+        Self {
+            items,
+            total_elements: raw.total_elements.or(raw.total_element).or(raw.total),
+        }
+    }
 }
 
 impl Keyed for Client {
@@ -46,6 +79,9 @@ pub(crate) fn check_client(field: &str, c: &Client) -> Result<(), Error> {
             "must be `org:<id>` or `ind:<id>`",
         )
     })?;
+    if let Some(t) = &c.account_type {
+        t.check_known(&format!("{field}.accountType"))?;
+    }
     if let Some(email) = c.admin.as_ref().and_then(|a| a.email.as_deref()) {
         validate::email(&format!("{field}.admin.email"), email)?;
     }
@@ -58,6 +94,20 @@ fn check_org(organization_id: &str) -> Result<(), Error> {
         return Err(Error::invalid(
             "organizationId",
             "must be an organisation: trade credits exist for `org:` clients only",
+        ));
+    }
+    Ok(())
+}
+
+/// The credit limit, when sent, is not negative.
+fn check_credit(field: &str, credit: &TradeCredit) -> Result<(), Error> {
+    if credit
+        .credit_value
+        .is_some_and(|v| v.is_sign_negative() && !v.is_zero())
+    {
+        return Err(Error::invalid(
+            format!("{field}.creditValue"),
+            "must not be negative",
         ));
     }
     Ok(())
@@ -168,15 +218,7 @@ impl OneClient {
         credit: &TradeCredit,
     ) -> Result<(), Error> {
         check_org(organization_id)?;
-        if credit
-            .credit_value
-            .is_some_and(|v| v.is_sign_negative() && !v.is_zero())
-        {
-            return Err(Error::invalid(
-                "tradeCredit.creditValue",
-                "must not be negative",
-            ));
-        }
+        check_credit("tradeCredit", credit)?;
         let req = self.request(&routes::TRADE_CREDIT_PUT, &[organization_id]);
         let req = Self::with_json(req, "tradeCredit", credit)?;
         self.call_empty(req).await.map(|_| ())
@@ -188,7 +230,9 @@ impl OneClient {
     where
         S: Stream<Item = (String, TradeCredit)> + Send,
     {
-        let prepare = |_i: usize, (org, credit): (String, TradeCredit)| match check_org(&org) {
+        let prepare = |i: usize, (org, credit): (String, TradeCredit)| match check_org(&org)
+            .and_then(|()| check_credit(&format!("tradeCredits[{i}]"), &credit))
+        {
             Ok(()) => Ok(OrgCredit(org, credit)),
             Err(e) => Err((org, e)),
         };
@@ -229,6 +273,7 @@ impl OneClient {
         blockade: &ClientBlockade,
     ) -> Result<ClientBlockade, Error> {
         validate::required("clientId", client_id)?;
+        blockade.kind.check_known("blockade.type")?;
         let req = self.request(&routes::BLOCKADE_PUT, &[client_id]);
         let req = Self::with_json(req, "blockade", blockade)?;
         self.call(req).await

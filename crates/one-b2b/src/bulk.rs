@@ -361,8 +361,9 @@ fn restore(saved: Saved) -> BatchReport {
 }
 
 /// Records an error body names, when it names any: an array under `errors`, `rejected` or
-/// `invalidRecords` whose items carry a numeric `index`/`line` (position in the request) or an
-/// `id`/`productId`/`clientId` equal to a record's key. Returns `(position, message)`.
+/// `invalidRecords` whose items carry an `id`/`productId`/`clientId`/`sku` equal to a record's
+/// key or, failing that, a numeric `index`/`line` (0-based position in the request). Returns
+/// `(position, message)`.
 pub(crate) fn named_rejections(body: &[u8], keys: &[&str]) -> Vec<(usize, String)> {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
         return Vec::new();
@@ -391,7 +392,9 @@ pub(crate) fn named_rejections(body: &[u8], keys: &[&str]) -> Vec<(usize, String
                 .find_map(|k| item.get(*k).and_then(|s| s.as_str()))
                 .and_then(|id| keys.iter().position(|k| *k == id))
         };
-        if let Some(i) = by_index.or_else(by_id) {
+        // The id first: it names the record whatever the server counts positions from (0 or
+        // 1, not documented); the position only when no id matches.
+        if let Some(i) = by_id().or(by_index) {
             out.push((i, message));
         }
     }

@@ -57,6 +57,21 @@ impl OneClient {
         &self.config
     }
 
+    /// Refuses a list sent in one request (it cannot be split) when it is longer than
+    /// `max_lines` (ONe: "we recommend not exceeding 10,000 lines in a single query").
+    pub(crate) fn check_lines(&self, field: &str, lines: usize) -> Result<(), Error> {
+        if lines > self.config.max_lines {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "has {lines} lines; one request may carry at most {} (send it in parts)",
+                    self.config.max_lines
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// A request for `route` with its placeholders filled by `args`.
     pub(crate) fn request(&self, route: &Route, args: &[&str]) -> Request {
         let req = Request::new(route.method, route.path_with(args))

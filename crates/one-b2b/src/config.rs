@@ -4,7 +4,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use connector_core::{BatchProgress, Error, ProgressFn, RetryPolicy, SecretString, SharedClock};
+use connector_core::{
+    BatchProgress, Error, ExposeSecret, ProgressFn, RetryPolicy, SecretString, SharedClock,
+};
 
 /// Lines per bulk request recommended by ONe ("do not exceed 10,000 lines in a single query").
 pub const DEFAULT_MAX_LINES: usize = 10_000;
@@ -301,9 +303,12 @@ impl OneConfigBuilder {
             .ok_or_else(|| {
                 Error::config("ONe tenant missing: set ONE_B2B_TENANT or call tenant()")
             })?;
-        let api_key = self.api_key.ok_or_else(|| {
-            Error::config("ONe API key missing: set ONE_B2B_API_KEY or call api_key()")
-        })?;
+        let api_key = self
+            .api_key
+            .filter(|k| !k.expose_secret().trim().is_empty())
+            .ok_or_else(|| {
+                Error::config("ONe API key missing: set ONE_B2B_API_KEY or call api_key()")
+            })?;
         let events_per_page = self.events_per_page.unwrap_or(DEFAULT_EVENTS_PER_PAGE);
         if !(1..=1000).contains(&events_per_page) {
             return Err(Error::config("events_per_page must be between 1 and 1000"));
@@ -371,6 +376,15 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("ONE_B2B_TENANT"), "{err}");
+        // An empty (or blank) key is as missing as no key: every call would answer 401.
+        for blank in ["", "  "] {
+            let err = OneConfig::from_lookup(|k| match k {
+                "ONE_B2B_API_KEY" => Some(blank.to_string()),
+                _ => vars.get(k).map(|v| v.to_string()),
+            })
+            .unwrap_err();
+            assert!(err.to_string().contains("ONE_B2B_API_KEY"), "{err}");
+        }
         let err = OneConfig::from_lookup(|k| match k {
             "ONE_B2B_MAX_LINES" => Some("ten".into()),
             _ => vars.get(k).map(|v| v.to_string()),

@@ -57,7 +57,8 @@ impl StockSink for OneClient {
 #[async_trait]
 impl PriceSink for OneClient {
     /// Prices with a `price_list` go to the B2B catalog prices (`pricingId`), the others to
-    /// B2C retail prices. The amount sent is the net amount; its currency is the tenant's.
+    /// B2C retail prices. The amount sent is the net amount; its currency must be the
+    /// tenant's (the configured currency): a price in another one is rejected, not sent.
     async fn push_prices(
         &self,
         prices: RecordStream<'_, PriceRecord>,

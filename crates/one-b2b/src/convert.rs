@@ -42,15 +42,17 @@ pub(crate) fn stock_op(stock: Stock, default_warehouse: Option<&str>) -> StockOp
     }
 }
 
-/// A shared price as a catalog (B2B) or retail (B2C) price.
-pub(crate) fn price_op(price: PriceRecord) -> PriceOp {
+/// A shared price as a catalog (B2B) or retail (B2C) price, with the currency it is in (ONe's
+/// wire has none: the push refuses a currency other than the tenant's).
+pub(crate) fn price_op(price: PriceRecord) -> (PriceOp, Option<Currency>) {
     let amount = price.price.amount;
-    match price.price_list {
+    let op = match price.price_list {
         Some(list) => {
             PriceOp::Catalog(CatalogPrice::new(list.as_str(), price.sku.as_str(), amount))
         }
         None => PriceOp::Retail(RetailPrice::new(price.sku.as_str(), amount)),
-    }
+    };
+    (op, Some(price.price.currency))
 }
 
 /// A shared customer as an ONe client. The id must be `org:<id>` or `ind:<id>`.
@@ -121,7 +123,8 @@ pub fn order_state(status: &ShipmentStatus) -> OrderState {
 }
 
 /// A sales order as a shared order. Amounts carry the order's `currencyCode`, or `currency`
-/// when ONe sends none.
+/// when ONe sends none. The order total is the sum of the lines' net values (`price.netValue`,
+/// additional costs not included), and only when every line has one.
 pub fn order_from_sales_order(so: &SalesOrder, currency: &str) -> Result<Order, Error> {
     let currency = Currency::new(so.currency_code.as_deref().unwrap_or(currency))?;
     let status = match &so.status {
@@ -151,7 +154,8 @@ pub fn order_from_sales_order(so: &SalesOrder, currency: &str) -> Result<Order, 
         customer.id = Some(CustomerId::new(c.clone())?);
         order.customer = Some(customer);
     }
-    let mut total: Option<Decimal> = None;
+    // The sum of the lines' net values, known only when every line carries one.
+    let mut total: Option<Decimal> = Some(Decimal::ZERO);
     for (i, l) in so.product_lines.iter().enumerate() {
         let qty = l
             .quantity_ordered_in_content_unit
@@ -173,13 +177,16 @@ pub fn order_from_sales_order(so: &SalesOrder, currency: &str) -> Result<Order, 
                 .or(p.net_unit_price)
                 .map(|a| Money::new(a, currency));
             line.total = p.net_value.map(|a| Money::new(a, currency));
-            if let Some(v) = p.net_value {
-                total = Some(total.unwrap_or_default() + v);
-            }
         }
+        total = match (total, l.price.as_ref().and_then(|p| p.net_value)) {
+            (Some(t), Some(v)) => t.checked_add(v),
+            _ => None,
+        };
         order.lines.push(line);
     }
-    order.total = total.map(|t| Money::new(t, currency));
+    order.total = total
+        .filter(|_| !so.product_lines.is_empty())
+        .map(|t| Money::new(t, currency));
     Ok(order)
 }
 

@@ -58,6 +58,12 @@ fn check_invoice(field: &str, inv: &Invoice) -> Result<(), Error> {
     validate::required(&format!("{field}.number"), &inv.number)?;
     connector_core::Currency::new(&inv.currency_code)
         .map_err(|_| Error::invalid(format!("{field}.currencyCode"), "must be an ISO 4217 code"))?;
+    if let Some(t) = &inv.client_data.client_type {
+        t.check_known(&format!("{field}.clientData.clientType"))?;
+    }
+    if let Some(t) = inv.payer_data.as_ref().and_then(|p| p.client_type.as_ref()) {
+        t.check_known(&format!("{field}.payerData.clientType"))?;
+    }
     if let Some(e) = inv.client_data.invoice_email.as_deref() {
         validate::email(&format!("{field}.clientData.invoiceEmail"), e)?;
     }
@@ -86,6 +92,7 @@ impl OneClient {
 
     /// Sends invoice status changes.
     pub async fn put_invoice_statuses(&self, updates: &[InvoiceStatusUpdate]) -> Result<(), Error> {
+        self.check_lines("statuses", updates.len())?;
         for (i, u) in updates.iter().enumerate() {
             validate::required(&format!("statuses[{i}].number"), &u.number)?;
         }
@@ -106,6 +113,14 @@ impl OneClient {
                 &l.product.sku,
             )?;
             validate::positive(&format!("note.productLines[{i}].quantity"), l.quantity)?;
+            let linked =
+                l.sales_order_reference_number.is_some() || l.sales_order_line_number.is_some();
+            if linked && l.line_number < 1 {
+                return Err(Error::invalid(
+                    format!("note.productLines[{i}].lineNumber"),
+                    "starts at 1 when the line is linked to a sales order",
+                ));
+            }
         }
         let req = self.request(&routes::GIN_PUT, &[]);
         self.call_empty(Self::with_json(req, "note", note)?)

@@ -92,6 +92,7 @@ impl OneClient {
         status: &PaymentStatus,
     ) -> Result<(), Error> {
         validate::required("shipmentId", shipment_id)?;
+        status.check_known("newPaymentStatus")?;
         let req = self.request(&routes::ORDER_PAYMENT_STATUS, &[shipment_id]);
         let body = PaymentBody {
             new_payment_status: status,
@@ -126,6 +127,7 @@ impl OneClient {
     ) -> Result<(), Error> {
         validate::required("shipmentId", shipment_id)?;
         validate::count_between("quantityChanges", changes, 1, usize::MAX)?;
+        self.check_lines("quantityChanges", changes.len())?;
         for (i, c) in changes.iter().enumerate() {
             validate::required(&format!("quantityChanges[{i}].sku"), &c.sku)?;
             if c.quantity_shipped.is_sign_negative() && !c.quantity_shipped.is_zero() {

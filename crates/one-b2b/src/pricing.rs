@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use connector_core::batch::{BatchReport, Chunk};
-use connector_core::{Error, validate};
+use connector_core::{Currency, Error, validate};
 use futures::{Stream, StreamExt};
 
 use crate::bulk::{Checkpoint, Keyed};
@@ -149,7 +149,7 @@ impl OneClient {
     where
         S: Stream<Item = CatalogPrice> + Send,
     {
-        self.push_price_ops(prices.map(PriceOp::Catalog), checkpoint)
+        self.push_price_ops(prices.map(|p| (PriceOp::Catalog(p), None)), checkpoint)
             .await
     }
 
@@ -162,21 +162,35 @@ impl OneClient {
     where
         S: Stream<Item = RetailPrice> + Send,
     {
-        self.push_price_ops(prices.map(PriceOp::Retail), checkpoint)
+        self.push_price_ops(prices.map(|p| (PriceOp::Retail(p), None)), checkpoint)
             .await
     }
 
+    /// Prices with, for prices from the shared model, the currency they are in: ONe's amounts
+    /// carry none (the tenant's currency is implied), so a price in another currency than
+    /// the configured one is refused, never sent as if it were in the tenant's.
     pub(crate) async fn push_price_ops<S>(
         &self,
         ops: S,
         checkpoint: Option<&Checkpoint>,
     ) -> Result<BatchReport, Error>
     where
-        S: Stream<Item = PriceOp> + Send,
+        S: Stream<Item = (PriceOp, Option<Currency>)> + Send,
     {
-        let prepare = |i: usize, op: PriceOp| match op.check(&format!("prices[{i}]")) {
-            Ok(()) => Ok(op),
-            Err(e) => Err((op.key(), e)),
+        let tenant = Currency::new(&self.config.currency)?;
+        let prepare = |i: usize, (op, currency): (PriceOp, Option<Currency>)| {
+            let field = format!("prices[{i}]");
+            let checked = op.check(&field).and_then(|()| match currency {
+                Some(c) if c != tenant => Err(Error::invalid(
+                    format!("{field}.price.currency"),
+                    format!("is {c}; ONe prices are in the tenant's currency {tenant}"),
+                )),
+                _ => Ok(()),
+            });
+            match checked {
+                Ok(()) => Ok(op),
+                Err(e) => Err((op.key(), e)),
+            }
         };
         let build = |chunk: &Chunk<_>| {
             OneClient::build_groups(
@@ -247,6 +261,9 @@ impl OneClient {
     /// Creates a pricing (price list with a discount); returns it with its id.
     pub async fn create_pricing(&self, pricing: &Pricing) -> Result<Pricing, Error> {
         validate::required("pricing.name", &pricing.name)?;
+        if let Some(d) = &pricing.default_discount {
+            d.kind.check_known("pricing.defaultDiscount.type")?;
+        }
         let req = self
             .request(&routes::PRICING_CREATE, &[])
             .reconcile_hint(format!(
@@ -278,6 +295,7 @@ impl OneClient {
     /// Assigns pricings to clients or client groups, after checking against the current
     /// assignments that no client would exceed 2,000 price lists (nothing is sent otherwise).
     pub async fn assign_pricings(&self, assignments: &[ClientPricing]) -> Result<(), Error> {
+        self.check_lines("assignments", assignments.len())?;
         let existing = self.pricing_assignments().await?;
         PriceListGuard::new(&existing).check(assignments)?;
         let req = self.request(&routes::PRICING_ASSIGN, &[]);
@@ -313,6 +331,7 @@ impl OneClient {
         skus: &[String],
     ) -> Result<(), Error> {
         validate::required("productGroupId", group_id)?;
+        self.check_lines("skus", skus.len())?;
         for (i, s) in skus.iter().enumerate() {
             validate::required(&format!("skus[{i}]"), s)?;
         }
@@ -324,6 +343,7 @@ impl OneClient {
 
     /// Sets products' VAT rates (`PUT .../products/tax`).
     pub async fn put_tax_rates(&self, rates: &[TaxRate]) -> Result<(), Error> {
+        self.check_lines("taxRates", rates.len())?;
         for (i, r) in rates.iter().enumerate() {
             validate::required(&format!("taxRates[{i}].productId"), &r.product_id)?;
             if r.tax_rate.is_sign_negative() || r.tax_rate > rust_decimal::Decimal::ONE_HUNDRED {

@@ -383,6 +383,7 @@ impl OneClient {
     /// Creates a warehouse (sent once, on the initial import).
     pub async fn create_warehouse(&self, warehouse: &Warehouse) -> Result<(), Error> {
         validate::required("warehouse.id", &warehouse.id)?;
+        warehouse.kind.check_known("warehouse.type")?;
         if warehouse.reservation == Some(true) && warehouse.reservation_time.is_none() {
             return Err(Error::invalid(
                 "warehouse.reservationTime",

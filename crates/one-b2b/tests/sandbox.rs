@@ -418,3 +418,29 @@ async fn bulk_progress_is_cumulative_across_windows_and_counts_invalid_lines() {
     let done: Vec<usize> = seen.lock().unwrap().iter().map(|p| p.0).collect();
     assert_eq!(done, vec![10_000, 20_000, 25_001]);
 }
+
+/// Upload ids grow past one digit (`upl-1`, `upl-10`): completing `upl-10` must complete that
+/// upload, not `upl-1` whose id is a prefix of it. `upload_ids` lists them in creation order.
+#[tokio::test]
+async fn the_eleventh_upload_completes_its_own_id() {
+    let sandbox = OneSandbox::start().await.unwrap();
+    let c = client_with(&sandbox, 10_000);
+    let mut ids = Vec::new();
+    for n in 1..=11 {
+        let id = c
+            .upload_pdf(
+                DocumentKind::GoodsIssuedNote,
+                &format!("WZ/{n}"),
+                Bytes::from(format!("%PDF-1.7 note {n} %%EOF")),
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    for (n, id) in (1..=11).zip(&ids) {
+        let up = sandbox.sim.upload(id).unwrap();
+        assert_eq!(up["number"], json!(format!("WZ/{n}")), "{id}");
+        assert_eq!(up["completed"], json!(true), "{id}: {up}");
+    }
+    assert_eq!(sandbox.sim.upload_ids(), ids);
+}

@@ -62,6 +62,7 @@ struct Data {
     invoices: BTreeMap<String, Value>,
     notes: BTreeMap<String, Value>,
     uploads: BTreeMap<String, Value>,
+    upload_order: Vec<String>,
 }
 
 /// The simulator's state, shared with its routes (cheap to clone).
@@ -213,7 +214,7 @@ impl OneSimulator {
 
     /// Every upload id, in order of creation.
     pub fn upload_ids(&self) -> Vec<String> {
-        self.lock().uploads.keys().cloned().collect()
+        self.lock().upload_order.clone()
     }
 
     #[allow(clippy::result_large_err)]
@@ -849,10 +850,12 @@ async fn upload_begin(State(sim): Sim, headers: HeaderMap, bytes: Bytes) -> Resp
         return err(StatusCode::BAD_REQUEST, "number is required");
     }
     let id = sim.new_id("upl");
-    sim.lock().uploads.insert(
+    let mut d = sim.lock();
+    d.uploads.insert(
         id.clone(),
         json!({"number": number, "fileExtension": v.get("fileExtension").cloned().unwrap_or(json!("pdf")), "completed": false, "bytes": 0}),
     );
+    d.upload_order.push(id.clone());
     Json(json!({"uploadId": id})).into_response()
 }
 
@@ -871,24 +874,32 @@ async fn upload_complete(State(sim): Sim, headers: HeaderMap, bytes: Bytes) -> R
         );
     }
     let text = String::from_utf8_lossy(&bytes);
-    let mut d = sim.lock();
-    let id = d
-        .uploads
-        .keys()
-        .find(|k| text.contains(k.as_str()))
-        .cloned();
-    let Some(id) = id else {
-        return err(StatusCode::NOT_FOUND, "Unknown uploadId");
+    let Some(id) = form_field(&text, "uploadId") else {
+        return err(StatusCode::BAD_REQUEST, "uploadId is required");
     };
+    let mut d = sim.lock();
+    if !d.uploads.contains_key(id) {
+        return err(StatusCode::NOT_FOUND, "Unknown uploadId");
+    }
     let Some(start) = text.find("%PDF-") else {
         return err(StatusCode::BAD_REQUEST, "The file is not a PDF");
     };
     let end = text.find("%%EOF").map_or(text.len(), |e| e + 5);
-    if let Some(u) = d.uploads.get_mut(&id) {
+    if let Some(u) = d.uploads.get_mut(id) {
         u["completed"] = json!(true);
         u["bytes"] = json!(end.saturating_sub(start));
     }
     StatusCode::OK.into_response()
+}
+
+/// The value of the text field `name` of a multipart body: the line after the blank line that
+/// follows its `Content-Disposition: form-data; name="<name>"` header.
+fn form_field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+    let header = format!("name=\"{name}\"");
+    let at = body.find(&header)? + header.len();
+    let rest = &body[at..];
+    let value = &rest[rest.find("\r\n\r\n")? + 4..];
+    Some(&value[..value.find("\r\n")?])
 }
 
 /// The simulator on a loopback port, behind fault injection.

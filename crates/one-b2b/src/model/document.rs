@@ -261,6 +261,9 @@ pub struct DocumentProduct {
     /// Unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Other fields (`manufacturer{name}`...), sent as they are.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// Net, gross and tax of a note or line (`{net, gross, tax}`).
@@ -309,6 +312,9 @@ pub struct NoteLine {
     /// Line values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<NotePrices>,
+    /// Other fields (`prices{taxRate, discount, additionalCosts}`...), sent as they are.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 /// A goods-issued note (WZ).
@@ -412,6 +418,7 @@ impl NoteLine {
             quantity,
             product,
             base: None,
+            extra: BTreeMap::new(),
         }
     }
 }

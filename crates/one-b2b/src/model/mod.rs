@@ -21,8 +21,9 @@ pub use document::{
     UploadTicket,
 };
 pub use order::{
-    AdditionalCost, LinePrice, OfflineOrder, OfflineOrderPrice, OrderEvent, OrderEventType,
-    PaymentStatus, ProductLine, QuantityChange, SalesOrder, ShipmentStatus, Waybill,
+    AdditionalCost, AuthorizedPerson, LinePrice, OfflineOrder, OfflineOrderPrice, OrderEvent,
+    OrderEventType, PaymentStatus, ProductLine, QuantityChange, SalesOrder, ShipmentStatus,
+    Waybill,
 };
 pub use pricing::{
     CatalogPrice, ClientPricing, DefaultDiscount, DiscountType, Pricing, PricingCondition,
@@ -44,6 +45,34 @@ pub struct EventPage<E> {
     pub events: Vec<E>,
 }
 
+/// An optional UTC timestamp (`lastChange (UTC)`): RFC 3339, or a date-time without an offset
+/// (as a Java `LocalDateTime` writes it), read as UTC. Written as RFC 3339.
+pub(crate) mod option_utc {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(
+        value: &Option<DateTime<Utc>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
+            return Ok(Some(t.with_timezone(&Utc)));
+        }
+        NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f")
+            .map(|t| Some(t.and_utc()))
+            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a UTC date-time: {e}")))
+    }
+}
+
 /// Declares a string enum of the ONe wire with an `Other(String)` fallback.
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
@@ -62,6 +91,25 @@ macro_rules! wire_enum {
                 match self {
                     $(Self::$variant => $wire,)+
                     Self::Other(s) => s,
+                }
+            }
+        }
+
+        impl $name {
+            /// Refuses a value outside the documented list (`Other`), naming `field`: for
+            /// values sent to ONe. (Unused by the provisional lists, shipment and invoice
+            /// statuses, which may be sent with values the docs do not list.)
+            #[allow(dead_code)]
+            pub(crate) fn check_known(&self, field: &str) -> Result<(), connector_core::Error> {
+                match self {
+                    Self::Other(v) => Err(connector_core::Error::invalid(
+                        field,
+                        format!(
+                            "`{v}` is not one of {}",
+                            [$($wire),+].join(", ")
+                        ),
+                    )),
+                    _ => Ok(()),
                 }
             }
         }

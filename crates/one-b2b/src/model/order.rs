@@ -197,8 +197,12 @@ pub struct ProductLine {
     /// Content unit code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_unit_code: Option<String>,
-    /// Last change (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Last change (UTC; an answer without an offset is read as UTC).
+    #[serde(
+        default,
+        with = "super::option_utc",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_change: Option<DateTime<Utc>>,
     /// PKWiU.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -404,6 +408,35 @@ impl OfflineOrderPrice {
     }
 }
 
+/// A person allowed to act on an offline order (`authorizedPeople[]`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AuthorizedPerson {
+    /// E-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// ONe user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+impl AuthorizedPerson {
+    /// A person by e-mail.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: Some(email.into()),
+            ..Self::default()
+        }
+    }
+}
+
 /// An order taken outside ONe (phone, counter), shown to the buyer for information. Sending
 /// the same `id` again replaces it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -420,6 +453,9 @@ pub struct OfflineOrder {
     pub payment_method: serde_json::Value,
     /// Prices.
     pub price: OfflineOrderPrice,
+    /// People allowed to act on the order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorized_people: Vec<AuthorizedPerson>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -443,6 +479,7 @@ impl OfflineOrder {
             organization: serde_json::json!({ "id": organization_id }),
             payment_method: serde_json::json!({ "name": payment_method }),
             price,
+            authorized_people: Vec::new(),
             notes: None,
             product_lines: Vec::new(),
         }
