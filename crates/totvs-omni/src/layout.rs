@@ -212,8 +212,24 @@ impl LayoutProfile {
         Ok(profile)
     }
 
-    /// Checks that no record kind uses the same field name twice and none is empty.
+    /// Checks that no record kind uses the same field name twice and none is empty, and that
+    /// `date_format` formats a date (chrono would panic on an unknown specifier or a time
+    /// field such as `%H` when the first date is written).
     pub fn check(&self) -> Result<(), Error> {
+        let mut probe = String::new();
+        let formats = !self.date_format.trim().is_empty()
+            && NaiveDate::from_ymd_opt(2026, 1, 31).is_some_and(|d| {
+                write!(probe, "{}", d.format(&self.date_format)).is_ok()
+            });
+        if !formats {
+            return Err(Error::invalid(
+                "layout.date_format",
+                format!(
+                    "`{}` is not a chrono date format (e.g. `%Y-%m-%d`)",
+                    self.date_format
+                ),
+            ));
+        }
         let p = &self.product;
         let groups: [(&str, Vec<&String>); 4] = [
             (
