@@ -643,7 +643,19 @@ impl LoadRecord for ProductLine {
             _ => {}
         }
         if let Some(p) = self.promotional_price {
-            check_amount(&format!("{at}.promotional_price"), p)?;
+            let field = format!("{at}.promotional_price");
+            if !ty.needs_embedded_price() {
+                return Err(Error::invalid(
+                    field,
+                    format!(
+                        "cannot be sent in a type {ty} load (use type 8 or 6, or a price load)"
+                    ),
+                ));
+            }
+            check_amount(&field, p)?;
+            if self.price.is_some_and(|price| p > price) {
+                return Err(Error::invalid(field, "must not exceed the price"));
+            }
         }
         if ty.needs_embedded_stock() && self.stock.is_empty() {
             return Err(Error::invalid(
