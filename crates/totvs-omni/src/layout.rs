@@ -218,9 +218,8 @@ impl LayoutProfile {
     pub fn check(&self) -> Result<(), Error> {
         let mut probe = String::new();
         let formats = !self.date_format.trim().is_empty()
-            && NaiveDate::from_ymd_opt(2026, 1, 31).is_some_and(|d| {
-                write!(probe, "{}", d.format(&self.date_format)).is_ok()
-            });
+            && NaiveDate::from_ymd_opt(2026, 1, 31)
+                .is_some_and(|d| write!(probe, "{}", d.format(&self.date_format)).is_ok());
         if !formats {
             return Err(Error::invalid(
                 "layout.date_format",
@@ -512,6 +511,19 @@ pub trait LoadRecord: Send + Sync {
         Self: Sized;
     /// The record's key for reports (its SKU).
     fn key(&self) -> &str;
+    /// The record's extra fields, if it has any; the writer refuses one whose name is also a
+    /// field of the layout ([`LoadRecord::layout_fields`]), which would write the key twice.
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        None
+    }
+    /// The top-level field names `profile` gives this kind of record.
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str>
+    where
+        Self: Sized,
+    {
+        let _ = profile;
+        Vec::new()
+    }
 }
 
 struct Obj<'a> {
@@ -724,6 +736,30 @@ impl LoadRecord for ProductLine {
     fn key(&self) -> &str {
         &self.sku
     }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.product;
+        vec![
+            &f.sku,
+            &f.reference,
+            &f.name,
+            &f.description,
+            &f.brand,
+            &f.category,
+            &f.ean,
+            &f.color,
+            &f.size,
+            &f.active,
+            &f.attributes,
+            &f.price,
+            &f.promotional_price,
+            &f.stock,
+        ]
+    }
 }
 
 impl LoadRecord for PriceLine {
@@ -769,6 +805,15 @@ impl LoadRecord for PriceLine {
     fn key(&self) -> &str {
         &self.sku
     }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.price;
+        vec![&f.sku, &f.price, &f.promotional_price, &f.start, &f.end]
+    }
 }
 
 impl LoadRecord for StockLine {
@@ -795,6 +840,15 @@ impl LoadRecord for StockLine {
     fn key(&self) -> &str {
         &self.sku
     }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.stock;
+        vec![&f.sku, &f.store, &f.quantity]
+    }
 }
 
 impl LoadRecord for AttributeLine {
@@ -819,6 +873,15 @@ impl LoadRecord for AttributeLine {
 
     fn key(&self) -> &str {
         &self.sku
+    }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.attribute;
+        vec![&f.sku, &f.name, &f.value]
     }
 }
 
@@ -956,7 +1019,17 @@ impl LoadFileWriter {
                 ),
             ));
         }
-        record.validate(self.integration_type, &format!("records[{}]", self.records))?;
+        let at = format!("records[{}]", self.records);
+        record.validate(self.integration_type, &at)?;
+        if let Some(extra) = record.extra_fields() {
+            let taken = R::layout_fields(&self.profile);
+            if let Some(name) = extra.keys().find(|k| taken.contains(&k.as_str())) {
+                return Err(Error::invalid(
+                    format!("{at}.extra.{name}"),
+                    "collides with a field of the layout profile (the key would be written twice)",
+                ));
+            }
+        }
         self.line.clear();
         if self.records > 0 {
             self.line.push_str(",\n");
