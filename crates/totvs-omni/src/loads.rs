@@ -200,7 +200,8 @@ pub struct SequenceReport {
     pub prices: Option<LoadReceipt>,
     /// Receipt of the stock load, if there was one.
     pub stock: Option<LoadReceipt>,
-    /// Stock lines refused because their store does not exist in Omni.
+    /// Stock lines refused before sending: invalid (negative quantity, no SKU...) or for a
+    /// store that does not exist in Omni. The other lines are sent.
     pub refused_stock: Vec<RefusedStock>,
     /// The steps run, in order (`products`, `prices`, `stock`).
     pub steps: Vec<&'static str>,
@@ -208,7 +209,8 @@ pub struct SequenceReport {
 
 /// Sequences a full load as TOTVS requires: products first, then prices, then stock; a failed
 /// step stops the sequence (prices and stock for products Omni does not have would be refused).
-/// Stock for stores declared absent (or outside the declared list) is refused before sending.
+/// Stock lines that break a rule, or for stores declared absent (or outside the declared
+/// list), are refused before sending and reported; the other lines are sent.
 #[derive(Debug, Clone)]
 pub struct LoadSequencer {
     loads: Loads,
@@ -294,13 +296,24 @@ impl LoadSequencer {
             LoadFileWriter::temp(IntegrationType::Stock, self.loads.profile.clone()).await?;
         let mut stock = std::pin::pin!(stock.enumerate());
         while let Some((index, line)) = stock.next().await {
-            if let Some(error) = self.store_error(index, &line.store) {
+            let checked = line
+                .validate(IntegrationType::Stock, &format!("stock[{index}]"))
+                .err()
+                .or_else(|| self.store_error(index, &line.store));
+            if let Some(error) = checked {
                 report
                     .refused_stock
                     .push(RefusedStock { index, line, error });
                 continue;
             }
-            w.write(&line).await?;
+            match w.write(&line).await {
+                Err(error @ Error::InvalidInput { .. }) => {
+                    report
+                        .refused_stock
+                        .push(RefusedStock { index, line, error });
+                }
+                other => other?,
+            }
         }
         let file = w.finish().await?;
         if file.records() > 0 {
