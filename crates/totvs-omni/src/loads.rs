@@ -64,6 +64,9 @@ impl HttpExecPost {
 }
 
 const MAX_RECEIPT_BODY: usize = 4096;
+const EXEC_POST: &str = "totvs_omni.integration_exec_post";
+const EXEC_POST_HINT: &str = "check the integration's executions in Omni (Módulo Integrador) \
+     before sending the file again; reloading a full snapshot file is harmless";
 
 #[async_trait]
 impl LoadTransport for HttpExecPost {
@@ -90,14 +93,27 @@ impl LoadTransport for HttpExecPost {
             },
         ];
         let req = Request::post(self.path.clone())
-            .operation("totvs_omni.integration_exec_post")
+            .operation(EXEC_POST)
             .without_auth()
             .multipart(parts)
-            .reconcile_hint(
-                "check the integration's executions in Omni (Módulo Integrador) before sending \
-                 the file again; reloading a full snapshot file is harmless",
-            );
-        let resp = self.http.send(req).await?;
+            .reconcile_hint(EXEC_POST_HINT);
+        let resp = self.http.send_raw(req).await?;
+        if !(200..300).contains(&resp.status()) {
+            let error = self.http.error_for(EXEC_POST, &resp);
+            // The integration may have run before an upstream failure or a gateway timeout.
+            return Err(match resp.status() {
+                500 | 502 | 504 => Error::OutcomeUnknown {
+                    operation: EXEC_POST.into(),
+                    reason: format!(
+                        "HTTP {} from the load endpoint: the integration may or may not have run",
+                        resp.status()
+                    ),
+                    reconcile: EXEC_POST_HINT.into(),
+                    source: Some(Box::new(error)),
+                },
+                _ => error,
+            });
+        }
         let body = String::from_utf8_lossy(resp.body());
         let parsed: ReceiptBody = serde_json::from_slice(resp.body()).unwrap_or_default();
         let job_id = parsed.id.and_then(|v| match v {
