@@ -115,12 +115,8 @@ impl LoadTransport for HttpExecPost {
             });
         }
         let body = String::from_utf8_lossy(resp.body());
-        let parsed: ReceiptBody = serde_json::from_slice(resp.body()).unwrap_or_default();
-        let job_id = parsed.id.and_then(|v| match v {
-            serde_json::Value::String(s) if !s.is_empty() => Some(s),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        });
+        let parsed = ReceiptBody::parse(resp.body());
+        let job_id = parsed.id;
         let mut text = body.into_owned();
         if text.len() > MAX_RECEIPT_BODY {
             let mut cut = MAX_RECEIPT_BODY;
