@@ -476,6 +476,25 @@ impl OrdersClient {
         if items.is_empty() {
             return Err(Error::invalid("items", "must not be empty").into());
         }
+        let mut seen = BTreeSet::new();
+        for (i, item) in items.iter().enumerate() {
+            connector_core::validate::required(&format!("items[{i}].item_id"), &item.item_id)?;
+            if !seen.insert(item.item_id.as_str()) {
+                return Err(Error::invalid(
+                    format!("items[{i}].item_id"),
+                    format!(
+                        "names `{}` twice; reject each item once with its total quantity",
+                        item.item_id
+                    ),
+                )
+                .into());
+            }
+            if item.quantity <= Decimal::ZERO {
+                return Err(
+                    Error::invalid(format!("items[{i}].quantity"), "must be positive").into(),
+                );
+            }
+        }
         connector_core::validate::required("reason", reason)?;
         let body = RejectRequest {
             items,
