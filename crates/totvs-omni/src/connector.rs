@@ -38,7 +38,10 @@ impl OmniClient {
                 let mut w = LoadFileWriter::temp(ty, self.config.layout.clone()).await?;
                 for (i, rec) in chunk.records().iter().enumerate() {
                     let at = format!("{what}[{}]", chunk.first_index() + i);
-                    let line = match convert(rec, &at) {
+                    // Validated here with the input position (the writer would name the
+                    // record by its position in the file, which skips refused records).
+                    let line = match convert(rec, &at).and_then(|l| l.validate(ty, &at).map(|()| l))
+                    {
                         Ok(l) => l,
                         Err(e) => {
                             bad.push((i, e));

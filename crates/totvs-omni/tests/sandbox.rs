@@ -380,3 +380,45 @@ async fn push_prices(c: &OmniClient, prices: Vec<PriceRecord>) -> connector_core
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn records_refused_by_the_sinks_are_named_by_their_input_position() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    let c = client(&omni);
+    c.loads()
+        .load(
+            IntegrationType::Products,
+            stream::iter(vec![
+                ProductLine::new("CAM-P", "Camiseta P"),
+                ProductLine::new("CAM-M", "Camiseta M"),
+            ]),
+        )
+        .await
+        .unwrap();
+    let brl = |v| Money::new(v, Currency::BRL);
+    let prices = vec![
+        PriceRecord::new(Sku::new("CAM-P").unwrap(), brl(dec!(129.90))),
+        PriceRecord::new(Sku::new("CAM-G").unwrap(), brl(dec!(1.999))),
+        PriceRecord::new(Sku::new("CAM-GG").unwrap(), brl(dec!(-1))),
+        PriceRecord::new(Sku::new("CAM-M").unwrap(), brl(dec!(139.90))),
+    ];
+    let report = push_prices(&c, prices).await;
+    assert!(report.is_balanced());
+    assert_eq!(report.sent, 2);
+    let refused: Vec<(usize, String)> = report
+        .rejected
+        .iter()
+        .map(|r| match &*r.error {
+            connector_core::Error::InvalidInput { field, .. } => (r.index, field.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            (1, "prices[1].price".to_string()),
+            (2, "prices[2].price".to_string())
+        ]
+    );
+    assert_eq!(omni.state().prices.len(), 2);
+}
