@@ -854,7 +854,20 @@ fn nfe_limits_and_the_remainder_rule() {
     );
     let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let doc = || NfeDocument::Xml("<nfeProc/>".into());
-    assert!(Nfe::new("123456789", "999", key(), day, dec!(0.01), doc()).is_ok());
+    // cUF..model (22 digits), series 999, number 123456789, emission type and code (9).
+    let first = "3526112345678000019055999123456789100012345";
+    let max_key =
+        AccessKey::parse(&format!("{first}{}", totvs_omni::nfe::check_digit(first))).unwrap();
+    assert!(Nfe::new("123456789", "999", max_key.clone(), day, dec!(0.01), doc()).is_ok());
+    // Number and series must be the ones in the key (leading zeros aside).
+    assert!(Nfe::new("000012345", "001", key(), day, dec!(1), doc()).is_ok());
+    for (number, series, field) in [("12346", "1", "nfe.number"), ("12345", "2", "nfe.series")] {
+        let err = Nfe::new(number, series, key(), day, dec!(1), doc()).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { field: ref f, ref rule } if f == field && rule.contains("access key")),
+            "{err:?}"
+        );
+    }
     for (number, series, value, document, field) in [
         ("1234567890", "1", dec!(1), doc(), "nfe.number"),
         ("", "1", dec!(1), doc(), "nfe.number"),
