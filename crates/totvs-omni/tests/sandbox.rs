@@ -422,3 +422,48 @@ async fn records_refused_by_the_sinks_are_named_by_their_input_position() {
     );
     assert_eq!(omni.state().prices.len(), 2);
 }
+
+#[tokio::test]
+async fn the_simulator_rejects_part_of_an_item_and_refuses_bad_quantities() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    omni.add_order(serde_json::json!({
+        "id": "OM-3001",
+        "channel": "vtex",
+        "status": "PENDING_CONFIRMATION",
+        "total": 259.80,
+        "currency": "BRL",
+        "items": [
+            {"itemId": "1", "sku": "CAM-P", "quantity": 2, "price": 129.90}
+        ]
+    }));
+    let c = client(&omni);
+    let orders = c.orders().unwrap();
+    for (items, why) in [
+        (
+            vec![RejectItem::new("1", dec!(3))],
+            "above the item's quantity",
+        ),
+        (
+            vec![RejectItem::new("9", dec!(1))],
+            "not an item of the order",
+        ),
+    ] {
+        let err = orders
+            .reject_items_unchecked("OM-3001", items, "avaria")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, RejectError::Other(e) if e.platform_code() == Some("INVALID_REJECTION")),
+            "{why}: {err:?}"
+        );
+    }
+    let order = orders.get("OM-3001").await.unwrap();
+    orders
+        .reject_items(&order, vec![RejectItem::new("1", dec!(1))], "avaria")
+        .await
+        .unwrap();
+    let o = orders.get("OM-3001").await.unwrap();
+    assert_eq!(o.status, OmniStatus::PartiallyRejected);
+    assert_eq!(o.items[0].status, None);
+    assert_eq!(o.items[0].extra["rejectedQuantity"], serde_json::json!(1.0));
+}
