@@ -467,3 +467,52 @@ async fn the_simulator_rejects_part_of_an_item_and_refuses_bad_quantities() {
     assert_eq!(o.items[0].status, None);
     assert_eq!(o.items[0].extra["rejectedQuantity"], serde_json::json!(1.0));
 }
+
+#[tokio::test]
+async fn reject_lines_spreads_a_sku_over_the_items_that_carry_it() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    omni.add_order(serde_json::json!({
+        "id": "OM-3002",
+        "channel": "vtex",
+        "status": "PENDING_CONFIRMATION",
+        "total": 389.70,
+        "currency": "BRL",
+        "items": [
+            {"itemId": "1", "sku": "CAM-P", "quantity": 1, "price": 129.90},
+            {"itemId": "2", "sku": "CAM-P", "quantity": 2, "price": 129.90}
+        ]
+    }));
+    let c = client(&omni);
+    let conn: &dyn Connector = &c;
+    let feed = conn.order_feed().unwrap();
+    let id = OrderId::new("OM-3002").unwrap();
+    let cam = || Sku::new("CAM-P").unwrap();
+    let err = feed
+        .update_order(
+            &id,
+            OrderUpdate::RejectLines {
+                lines: vec![(cam(), dec!(4))],
+                reason: "sem estoque".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "lines[0].quantity"),
+        "{err:?}"
+    );
+    assert!(omni.state().actions.is_empty());
+    feed.update_order(
+        &id,
+        OrderUpdate::RejectLines {
+            lines: vec![(cam(), dec!(2)), (cam(), dec!(1))],
+            reason: "sem estoque".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        omni.state().order_status("OM-3002").as_deref(),
+        Some("REJECTED")
+    );
+}
