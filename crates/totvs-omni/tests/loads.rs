@@ -923,3 +923,30 @@ async fn sequencer_refuses_an_invalid_stock_line_and_sends_the_others() {
     );
     assert_eq!(report.stock.as_ref().unwrap().records, 2);
 }
+
+#[test]
+fn plain_http_is_only_implicit_for_real_loopback_addresses() {
+    let b = || OmniConfig::builder("SITE-42", "integrador", SecretString::from("s3cr3t-pw"));
+    // DNS names that merely start like a loopback address are remote hosts.
+    for host in [
+        "http://127.attacker.example",
+        "http://127.0.0.1.nip.io",
+        "http://localhost.attacker.example:8080",
+    ] {
+        let err = b().load_host(host).build().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{host}: {err:?}");
+        let err = b()
+            .orders_api(host, "erp", SecretString::from("order-pw"))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{host}: {err:?}");
+    }
+    for host in [
+        "http://127.0.0.1:8080",
+        "http://127.1.2.3",
+        "http://localhost:9000/x",
+        "http://[::1]:8080",
+    ] {
+        assert!(b().load_host(host).build().is_ok(), "{host}");
+    }
+}
