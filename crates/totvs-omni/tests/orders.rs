@@ -890,3 +890,35 @@ fn nfe_limits_and_the_remainder_rule() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_login_answer_that_does_not_decode_never_shows_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/auth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"token":"tok-LIVE-7f3a9c","expiresIn":"3600 segundos"}"#),
+        )
+        .expect(1)
+        .named("login with a malformed expiresIn")
+        .mount(&server)
+        .await;
+    let config = OmniConfig::builder("SITE-42", "integrador", SecretString::from("pw"))
+        .load_host(server.uri())
+        .orders_api(
+            format!("{}/api", server.uri()),
+            "erp",
+            SecretString::from("order-pw"),
+        )
+        .build()
+        .unwrap();
+    let omni = OmniClient::new(config).unwrap();
+    let err = omni.orders().unwrap().get("OM-1").await.unwrap_err();
+    assert!(
+        matches!(err, Error::Decode { ref path, .. } if path == "expiresIn"),
+        "{err:?}"
+    );
+    let shown = format!("{err:?} {err}");
+    assert!(!shown.contains("tok-LIVE-7f3a9c"), "{shown}");
+}
