@@ -1021,7 +1021,7 @@ impl LoadFileWriter {
         }
         let at = format!("records[{}]", self.records);
         record.validate(self.integration_type, &at)?;
-        if let Some(extra) = record.extra_fields() {
+        if let Some(extra) = record.extra_fields().filter(|e| !e.is_empty()) {
             let taken = R::layout_fields(&self.profile);
             if let Some(name) = extra.keys().find(|k| taken.contains(&k.as_str())) {
                 return Err(Error::invalid(
