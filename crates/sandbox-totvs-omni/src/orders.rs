@@ -263,20 +263,43 @@ fn reject(order: &mut Value, body: &Value) -> Result<(), Response> {
             "items obrigatório",
         ));
     };
-    let rejected: BTreeSet<String> = wanted
-        .iter()
-        .filter_map(|i| i["itemId"].as_str().map(str::to_string))
-        .collect();
     let items = order["items"].as_array().cloned().unwrap_or_default();
-    for id in &rejected {
-        if !items.iter().any(|i| i["itemId"] == id.as_str()) {
+    // Quantity rejected per item id; an item named twice, a quantity that is not positive or
+    // above the item's quantity is refused.
+    let mut quantities: BTreeMap<String, f64> = BTreeMap::new();
+    for w in wanted {
+        let Some(id) = w["itemId"].as_str() else {
+            return Err(err(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REJECTION",
+                "itemId obrigatório",
+            ));
+        };
+        let Some(item) = items.iter().find(|i| i["itemId"] == id) else {
             return Err(err(
                 StatusCode::BAD_REQUEST,
                 "INVALID_REJECTION",
                 format!("item {id} não pertence ao pedido"),
             ));
+        };
+        let q = w["quantity"].as_f64().unwrap_or(0.0);
+        let max = item["quantity"].as_f64().unwrap_or(0.0);
+        if q <= 0.0 || q > max {
+            return Err(err(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REJECTION",
+                format!("quantidade {q} inválida para o item {id} (máximo {max})"),
+            ));
+        }
+        if quantities.insert(id.to_string(), q).is_some() {
+            return Err(err(
+                StatusCode::BAD_REQUEST,
+                "INVALID_REJECTION",
+                format!("item {id} repetido"),
+            ));
         }
     }
+    let rejected: BTreeSet<String> = quantities.keys().cloned().collect();
     // The kit rule: a rejected kit item needs every item of its kit rejected in the same call.
     let mut kits: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in &items {
@@ -302,11 +325,22 @@ fn reject(order: &mut Value, body: &Value) -> Result<(), Response> {
                 .into_response());
         }
     }
-    let all = items.len() == rejected.len();
+    // An item is REJECTED when its whole quantity is; the order when every item is.
+    let mut all = true;
     if let Some(arr) = order["items"].as_array_mut() {
         for i in arr.iter_mut() {
-            if i["itemId"].as_str().is_some_and(|id| rejected.contains(id)) {
+            let q = i["itemId"]
+                .as_str()
+                .and_then(|id| quantities.get(id))
+                .copied();
+            let whole = q.is_some_and(|q| Some(q) == i["quantity"].as_f64());
+            if let Some(q) = q {
+                i["rejectedQuantity"] = json!(q);
+            }
+            if whole {
                 i["status"] = json!("REJECTED");
+            } else {
+                all = false;
             }
         }
     }

@@ -291,12 +291,13 @@ fn check_url(field: &str, url: &str, allow_http: bool) -> Result<(), Error> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| Error::config(format!("{field} `{url}` is not an absolute URL")))?;
-    let host = rest
-        .split(['/', ':'])
-        .next()
-        .unwrap_or_default()
-        .trim_matches(['[', ']']);
-    let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1") || host.starts_with("127.");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let loopback = is_loopback_host(host);
     match scheme {
         "https" => Ok(()),
         "http" if allow_http || loopback => {
@@ -316,4 +317,14 @@ fn check_url(field: &str, url: &str, allow_http: bool) -> Result<(), Error> {
             "{field} has unsupported scheme `{other}`"
         ))),
     }
+}
+
+/// Whether `host` (a name or an IP address, IPv6 with or without brackets) is this machine:
+/// `localhost`, `127.0.0.0/8` or `::1`. A DNS name that merely starts with `127.` is not.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

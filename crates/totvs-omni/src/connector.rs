@@ -7,6 +7,7 @@ use connector_core::{
     RecordStream, Stock, StockSink,
 };
 use futures::TryStreamExt;
+use rust_decimal::Decimal;
 
 use crate::OmniClient;
 use crate::convert::{order_to_shared, price_line, product_line, stock_line};
@@ -38,7 +39,10 @@ impl OmniClient {
                 let mut w = LoadFileWriter::temp(ty, self.config.layout.clone()).await?;
                 for (i, rec) in chunk.records().iter().enumerate() {
                     let at = format!("{what}[{}]", chunk.first_index() + i);
-                    let line = match convert(rec, &at) {
+                    // Validated here with the input position (the writer would name the
+                    // record by its position in the file, which skips refused records).
+                    let line = match convert(rec, &at).and_then(|l| l.validate(ty, &at).map(|()| l))
+                    {
                         Ok(l) => l,
                         Err(e) => {
                             bad.push((i, e));
@@ -141,19 +145,44 @@ impl OrderFeed for OmniClient {
             OrderUpdate::Confirm => orders.confirm(id.as_str()).await,
             OrderUpdate::RejectLines { lines, reason } => {
                 let order = orders.get(id.as_str()).await?;
-                let mut items = Vec::new();
+                // Quantities per SKU (a SKU named twice is one rejection), spread over the
+                // order's items of that SKU in order: a SKU can sit on several items.
+                let mut wanted: Vec<(&str, Decimal, usize)> = Vec::new();
                 for (i, (sku, qty)) in lines.iter().enumerate() {
-                    let item = order
-                        .items
-                        .iter()
-                        .find(|it| it.sku == sku.as_str())
-                        .ok_or_else(|| {
-                            Error::invalid(
-                                format!("lines[{i}].sku"),
-                                format!("`{sku}` is not in order {id}"),
-                            )
-                        })?;
-                    items.push(RejectItem::new(item.item_id.clone(), *qty));
+                    if *qty <= Decimal::ZERO {
+                        return Err(Error::invalid(
+                            format!("lines[{i}].quantity"),
+                            "must be positive",
+                        ));
+                    }
+                    match wanted.iter_mut().find(|w| w.0 == sku.as_str()) {
+                        Some(w) => w.1 += *qty,
+                        None => wanted.push((sku.as_str(), *qty, i)),
+                    }
+                }
+                let mut items = Vec::new();
+                for (sku, mut left, i) in wanted {
+                    let mut found = false;
+                    for item in order.items.iter().filter(|it| it.sku == sku) {
+                        found = true;
+                        let take = left.min(item.quantity);
+                        if take > Decimal::ZERO {
+                            items.push(RejectItem::new(item.item_id.clone(), take));
+                            left -= take;
+                        }
+                    }
+                    if !found {
+                        return Err(Error::invalid(
+                            format!("lines[{i}].sku"),
+                            format!("`{sku}` is not in order {id}"),
+                        ));
+                    }
+                    if left > Decimal::ZERO {
+                        return Err(Error::invalid(
+                            format!("lines[{i}].quantity"),
+                            format!("exceeds the quantity of `{sku}` in order {id}"),
+                        ));
+                    }
                 }
                 Ok(orders.reject_items(&order, items, &reason).await?)
             }

@@ -150,7 +150,7 @@ impl FtpDrop {
     }
 
     fn is_loopback(&self) -> bool {
-        self.host == "localhost" || self.host == "::1" || self.host.starts_with("127.")
+        crate::config::is_loopback_host(&self.host)
     }
 
     async fn connect(&self) -> Result<AsyncRustlsFtpStream, Error> {

@@ -212,8 +212,23 @@ impl LayoutProfile {
         Ok(profile)
     }
 
-    /// Checks that no record kind uses the same field name twice and none is empty.
+    /// Checks that no record kind uses the same field name twice and none is empty, and that
+    /// `date_format` formats a date (chrono would panic on an unknown specifier or a time
+    /// field such as `%H` when the first date is written).
     pub fn check(&self) -> Result<(), Error> {
+        let mut probe = String::new();
+        let formats = !self.date_format.trim().is_empty()
+            && NaiveDate::from_ymd_opt(2026, 1, 31)
+                .is_some_and(|d| write!(probe, "{}", d.format(&self.date_format)).is_ok());
+        if !formats {
+            return Err(Error::invalid(
+                "layout.date_format",
+                format!(
+                    "`{}` is not a chrono date format (e.g. `%Y-%m-%d`)",
+                    self.date_format
+                ),
+            ));
+        }
         let p = &self.product;
         let groups: [(&str, Vec<&String>); 4] = [
             (
@@ -496,6 +511,19 @@ pub trait LoadRecord: Send + Sync {
         Self: Sized;
     /// The record's key for reports (its SKU).
     fn key(&self) -> &str;
+    /// The record's extra fields, if it has any; the writer refuses one whose name is also a
+    /// field of the layout ([`LoadRecord::layout_fields`]), which would write the key twice.
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        None
+    }
+    /// The top-level field names `profile` gives this kind of record.
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str>
+    where
+        Self: Sized,
+    {
+        let _ = profile;
+        Vec::new()
+    }
 }
 
 struct Obj<'a> {
@@ -627,7 +655,19 @@ impl LoadRecord for ProductLine {
             _ => {}
         }
         if let Some(p) = self.promotional_price {
-            check_amount(&format!("{at}.promotional_price"), p)?;
+            let field = format!("{at}.promotional_price");
+            if !ty.needs_embedded_price() {
+                return Err(Error::invalid(
+                    field,
+                    format!(
+                        "cannot be sent in a type {ty} load (use type 8 or 6, or a price load)"
+                    ),
+                ));
+            }
+            check_amount(&field, p)?;
+            if self.price.is_some_and(|price| p > price) {
+                return Err(Error::invalid(field, "must not exceed the price"));
+            }
         }
         if ty.needs_embedded_stock() && self.stock.is_empty() {
             return Err(Error::invalid(
@@ -696,6 +736,30 @@ impl LoadRecord for ProductLine {
     fn key(&self) -> &str {
         &self.sku
     }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.product;
+        vec![
+            &f.sku,
+            &f.reference,
+            &f.name,
+            &f.description,
+            &f.brand,
+            &f.category,
+            &f.ean,
+            &f.color,
+            &f.size,
+            &f.active,
+            &f.attributes,
+            &f.price,
+            &f.promotional_price,
+            &f.stock,
+        ]
+    }
 }
 
 impl LoadRecord for PriceLine {
@@ -741,6 +805,15 @@ impl LoadRecord for PriceLine {
     fn key(&self) -> &str {
         &self.sku
     }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.price;
+        vec![&f.sku, &f.price, &f.promotional_price, &f.start, &f.end]
+    }
 }
 
 impl LoadRecord for StockLine {
@@ -767,6 +840,15 @@ impl LoadRecord for StockLine {
     fn key(&self) -> &str {
         &self.sku
     }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.stock;
+        vec![&f.sku, &f.store, &f.quantity]
+    }
 }
 
 impl LoadRecord for AttributeLine {
@@ -791,6 +873,15 @@ impl LoadRecord for AttributeLine {
 
     fn key(&self) -> &str {
         &self.sku
+    }
+
+    fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
+        Some(&self.extra)
+    }
+
+    fn layout_fields(profile: &LayoutProfile) -> Vec<&str> {
+        let f = &profile.attribute;
+        vec![&f.sku, &f.name, &f.value]
     }
 }
 
@@ -928,7 +1019,17 @@ impl LoadFileWriter {
                 ),
             ));
         }
-        record.validate(self.integration_type, &format!("records[{}]", self.records))?;
+        let at = format!("records[{}]", self.records);
+        record.validate(self.integration_type, &at)?;
+        if let Some(extra) = record.extra_fields().filter(|e| !e.is_empty()) {
+            let taken = R::layout_fields(&self.profile);
+            if let Some(name) = extra.keys().find(|k| taken.contains(&k.as_str())) {
+                return Err(Error::invalid(
+                    format!("{at}.extra.{name}"),
+                    "collides with a field of the layout profile (the key would be written twice)",
+                ));
+            }
+        }
         self.line.clear();
         if self.records > 0 {
             self.line.push_str(",\n");

@@ -64,6 +64,9 @@ impl HttpExecPost {
 }
 
 const MAX_RECEIPT_BODY: usize = 4096;
+const EXEC_POST: &str = "totvs_omni.integration_exec_post";
+const EXEC_POST_HINT: &str = "check the integration's executions in Omni (Módulo Integrador) \
+     before sending the file again; reloading a full snapshot file is harmless";
 
 #[async_trait]
 impl LoadTransport for HttpExecPost {
@@ -90,21 +93,30 @@ impl LoadTransport for HttpExecPost {
             },
         ];
         let req = Request::post(self.path.clone())
-            .operation("totvs_omni.integration_exec_post")
+            .operation(EXEC_POST)
             .without_auth()
             .multipart(parts)
-            .reconcile_hint(
-                "check the integration's executions in Omni (Módulo Integrador) before sending \
-                 the file again; reloading a full snapshot file is harmless",
-            );
-        let resp = self.http.send(req).await?;
+            .reconcile_hint(EXEC_POST_HINT);
+        let resp = self.http.send_raw(req).await?;
+        if !(200..300).contains(&resp.status()) {
+            let error = self.http.error_for(EXEC_POST, &resp);
+            // The integration may have run before an upstream failure or a gateway timeout.
+            return Err(match resp.status() {
+                500 | 502 | 504 => Error::OutcomeUnknown {
+                    operation: EXEC_POST.into(),
+                    reason: format!(
+                        "HTTP {} from the load endpoint: the integration may or may not have run",
+                        resp.status()
+                    ),
+                    reconcile: EXEC_POST_HINT.into(),
+                    source: Some(Box::new(error)),
+                },
+                _ => error,
+            });
+        }
         let body = String::from_utf8_lossy(resp.body());
-        let parsed: ReceiptBody = serde_json::from_slice(resp.body()).unwrap_or_default();
-        let job_id = parsed.id.and_then(|v| match v {
-            serde_json::Value::String(s) if !s.is_empty() => Some(s),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        });
+        let parsed = ReceiptBody::parse(resp.body());
+        let job_id = parsed.id;
         let mut text = body.into_owned();
         if text.len() > MAX_RECEIPT_BODY {
             let mut cut = MAX_RECEIPT_BODY;
@@ -200,7 +212,8 @@ pub struct SequenceReport {
     pub prices: Option<LoadReceipt>,
     /// Receipt of the stock load, if there was one.
     pub stock: Option<LoadReceipt>,
-    /// Stock lines refused because their store does not exist in Omni.
+    /// Stock lines refused before sending: invalid (negative quantity, no SKU...) or for a
+    /// store that does not exist in Omni. The other lines are sent.
     pub refused_stock: Vec<RefusedStock>,
     /// The steps run, in order (`products`, `prices`, `stock`).
     pub steps: Vec<&'static str>,
@@ -208,7 +221,8 @@ pub struct SequenceReport {
 
 /// Sequences a full load as TOTVS requires: products first, then prices, then stock; a failed
 /// step stops the sequence (prices and stock for products Omni does not have would be refused).
-/// Stock for stores declared absent (or outside the declared list) is refused before sending.
+/// Stock lines that break a rule, or for stores declared absent (or outside the declared
+/// list), are refused before sending and reported; the other lines are sent.
 #[derive(Debug, Clone)]
 pub struct LoadSequencer {
     loads: Loads,
@@ -294,13 +308,24 @@ impl LoadSequencer {
             LoadFileWriter::temp(IntegrationType::Stock, self.loads.profile.clone()).await?;
         let mut stock = std::pin::pin!(stock.enumerate());
         while let Some((index, line)) = stock.next().await {
-            if let Some(error) = self.store_error(index, &line.store) {
+            let checked = line
+                .validate(IntegrationType::Stock, &format!("stock[{index}]"))
+                .err()
+                .or_else(|| self.store_error(index, &line.store));
+            if let Some(error) = checked {
                 report
                     .refused_stock
                     .push(RefusedStock { index, line, error });
                 continue;
             }
-            w.write(&line).await?;
+            match w.write(&line).await {
+                Err(error @ Error::InvalidInput { .. }) => {
+                    report
+                        .refused_stock
+                        .push(RefusedStock { index, line, error });
+                }
+                other => other?,
+            }
         }
         let file = w.finish().await?;
         if file.records() > 0 {

@@ -110,7 +110,8 @@ pub struct Nfe {
 }
 
 impl Nfe {
-    /// An NF-e; checks the number and series (digits) and the value (positive, 2 decimals).
+    /// An NF-e; checks the number and series (digits, and the same as in the access key) and
+    /// the value (positive, 2 decimals).
     pub fn new(
         number: impl Into<String>,
         series: impl Into<String>,
@@ -140,6 +141,18 @@ impl Nfe {
                 return Err(Error::invalid("nfe.url", "must be an http(s) URL"));
             }
             _ => {}
+        }
+        // The key encodes the series (digits 23-25) and the number (26-34), zero-padded.
+        for (field, given, in_key) in [
+            ("nfe.series", &series, access_key.series()),
+            ("nfe.number", &number, access_key.number()),
+        ] {
+            if given.trim_start_matches('0') != in_key.trim_start_matches('0') {
+                return Err(Error::invalid(
+                    field,
+                    format!("`{given}` does not match `{in_key}` in the access key"),
+                ));
+            }
         }
         Ok(Self {
             number,

@@ -393,9 +393,39 @@ impl OrdersClient {
         connector_core::validate::required("order_id", id)?;
         Ok(Request::post(OrderRoutes::path(template, id))
             .operation(operation)
-            .reconcile_hint(format!(
-                "read the order with get(\"{id}\") and check its status before sending `{operation}` again"
-            )))
+            .reconcile_hint(reconcile_hint(id, operation)))
+    }
+
+    /// Sends a write and keeps a 2xx. A 500, 502 or 504 may come after the change was applied
+    /// (an upstream failure, a gateway timeout), so it is [`Error::OutcomeUnknown`], never a
+    /// retryable error; other statuses map as usual.
+    async fn send_write(
+        &self,
+        req: Request,
+        id: &str,
+        operation: &str,
+    ) -> Result<connector_http::Response, Error> {
+        let resp = self.http.send_raw(req).await?;
+        if (200..300).contains(&resp.status()) {
+            return Ok(resp);
+        }
+        Err(self.write_error(&resp, id, operation))
+    }
+
+    fn write_error(&self, resp: &connector_http::Response, id: &str, operation: &str) -> Error {
+        let error = self.http.error_for(operation, resp);
+        match resp.status() {
+            500 | 502 | 504 => Error::OutcomeUnknown {
+                operation: operation.into(),
+                reason: format!(
+                    "HTTP {} from the order API: the change may or may not have been applied",
+                    resp.status()
+                ),
+                reconcile: reconcile_hint(id, operation),
+                source: Some(Box::new(error)),
+            },
+            _ => error,
+        }
     }
 
     /// Confirms (accepts) a paid order.
@@ -403,7 +433,9 @@ impl OrdersClient {
         let req = self
             .action(&self.routes.confirm, id, "totvs_omni.confirm")?
             .json_bytes("{}");
-        self.http.send(req).await.map(drop)
+        self.send_write(req, id, "totvs_omni.confirm")
+            .await
+            .map(drop)
     }
 
     /// Rejects items of `order`, checking the kit rule first with the order's kit membership.
@@ -444,6 +476,25 @@ impl OrdersClient {
         if items.is_empty() {
             return Err(Error::invalid("items", "must not be empty").into());
         }
+        let mut seen = BTreeSet::new();
+        for (i, item) in items.iter().enumerate() {
+            connector_core::validate::required(&format!("items[{i}].item_id"), &item.item_id)?;
+            if !seen.insert(item.item_id.as_str()) {
+                return Err(Error::invalid(
+                    format!("items[{i}].item_id"),
+                    format!(
+                        "names `{}` twice; reject each item once with its total quantity",
+                        item.item_id
+                    ),
+                )
+                .into());
+            }
+            if item.quantity <= Decimal::ZERO {
+                return Err(
+                    Error::invalid(format!("items[{i}].quantity"), "must be positive").into(),
+                );
+            }
+        }
         connector_core::validate::required("reason", reason)?;
         let body = RejectRequest {
             items,
@@ -474,7 +525,9 @@ impl OrdersClient {
                 found_by: KitCheck::Server,
             }));
         }
-        Err(self.http.error_for("totvs_omni.reject_items", &resp).into())
+        Err(self
+            .write_error(&resp, id, "totvs_omni.reject_items")
+            .into())
     }
 
     /// Attaches an NF-e to the order.
@@ -495,7 +548,9 @@ impl OrdersClient {
         let req = self
             .action(&self.routes.invoice, id, "totvs_omni.invoice")?
             .json(&body)?;
-        self.http.send(req).await.map(drop)
+        self.send_write(req, id, "totvs_omni.invoice")
+            .await
+            .map(drop)
     }
 
     /// Reports the shipment.
@@ -511,7 +566,7 @@ impl OrdersClient {
         let req = self
             .action(&self.routes.ship, id, "totvs_omni.ship")?
             .json(&body)?;
-        self.http.send(req).await.map(drop)
+        self.send_write(req, id, "totvs_omni.ship").await.map(drop)
     }
 
     /// Reports delivery.
@@ -519,7 +574,9 @@ impl OrdersClient {
         let req = self
             .action(&self.routes.deliver, id, "totvs_omni.deliver")?
             .json(&DeliveryRequest { delivered_at })?;
-        self.http.send(req).await.map(drop)
+        self.send_write(req, id, "totvs_omni.deliver")
+            .await
+            .map(drop)
     }
 
     /// Infinite-shelf orders waiting for payment (one page).
@@ -545,8 +602,16 @@ impl OrdersClient {
         let req = self
             .action(&self.routes.payment, id, "totvs_omni.register_payment")?
             .json(&body)?;
-        self.http.send(req).await.map(drop)
+        self.send_write(req, id, "totvs_omni.register_payment")
+            .await
+            .map(drop)
     }
+}
+
+fn reconcile_hint(id: &str, operation: &str) -> String {
+    format!(
+        "read the order with get(\"{id}\") and check its status before sending `{operation}` again"
+    )
 }
 
 fn next_page(page: u32, total: Option<u32>) -> Option<u32> {

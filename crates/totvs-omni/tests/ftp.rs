@@ -169,3 +169,15 @@ async fn tls_required_refuses_a_server_without_ftps() {
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert!(server.files().is_empty());
 }
+
+#[tokio::test]
+async fn a_dns_name_that_looks_like_loopback_is_not_loopback_for_plain_ftp() {
+    let drop =
+        FtpDrop::new("127.0.0.1.nip.io", 21, "u", SecretString::from("ftp-pw")).tls(FtpTls::Off);
+    let err = drop
+        .upload(std::path::Path::new("/nonexistent"), "A.json")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
+    assert!(err.to_string().contains("allow_plain_ftp"), "{err}");
+}

@@ -619,3 +619,334 @@ fn integration_type_codes_round_trip() {
     }
     assert_eq!(IntegrationType::from_code(99), IntegrationType::Other(99));
 }
+
+#[tokio::test]
+async fn a_promotional_price_is_refused_where_no_price_may_be_embedded_or_above_the_price() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .named("nothing sent")
+        .mount(&server)
+        .await;
+    let omni = client(&server, &ManualClock::new());
+    let mut promo_only = ProductLine::new("A", "Alpha");
+    promo_only.promotional_price = Some(dec!(9.90));
+    let err = omni
+        .loads()
+        .load(IntegrationType::Products, stream::iter(vec![promo_only]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, rule } if field == "records[0].promotional_price" && rule.contains("type 1")),
+        "{err:?}"
+    );
+    let err = omni
+        .loads()
+        .load(
+            IntegrationType::ProductsWithPrice,
+            stream::iter(vec![
+                ProductLine::new("A", "Alpha").with_price(dec!(10), Some(dec!(12))),
+            ]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, rule } if field == "records[0].promotional_price" && rule.contains("exceed")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_date_format_is_refused_when_the_profile_is_read() {
+    for (format, why) in [
+        ("%Q", "unknown specifier"),
+        ("%Y-%m-%d %H:%M", "time of day"),
+    ] {
+        let json = format!(r#"{{"name":"acme","date_format":"{format}"}}"#);
+        let err = LayoutProfile::from_json(&json).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, .. } if field == "layout.date_format"),
+            "{why}: {err:?}"
+        );
+        // A profile edited in code is checked when a writer starts, before any record.
+        let mut profile = LayoutProfile::default();
+        profile.date_format = format.to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            LoadFileWriter::create(dir.path().join("p.json"), IntegrationType::Prices, profile)
+                .await
+                .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, .. } if field == "layout.date_format"),
+            "{why}: {err:?}"
+        );
+    }
+    let err = LayoutProfile::from_json(r#"{"date_format":""}"#).unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "layout.date_format"));
+    let ok = LayoutProfile::from_json(r#"{"date_format":"%d/%m/%Y"}"#).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = LoadFileWriter::create(dir.path().join("p.json"), IntegrationType::Prices, ok)
+        .await
+        .unwrap();
+    w.write(&PriceLine::new("A", dec!(10)).promotion(
+        dec!(8),
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+        None,
+    ))
+    .await
+    .unwrap();
+    let f = w.finish().await.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(f.path()).unwrap(),
+        "[\n{\"sku\":\"A\",\"preco\":10,\"precoPromocional\":8,\"inicio\":\"01/12/2026\"}\n]\n"
+    );
+}
+
+#[tokio::test]
+async fn an_extra_field_may_not_overwrite_a_layout_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = LoadFileWriter::create(
+        dir.path().join("p.json"),
+        IntegrationType::Prices,
+        LayoutProfile::default(),
+    )
+    .await
+    .unwrap();
+    let err = w
+        .write(&PriceLine::new("A", dec!(10)).extra("preco", serde_json::json!(0)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, rule } if field == "records[0].extra.preco" && rule.contains("layout")),
+        "{err:?}"
+    );
+    let err = w
+        .write(&StockLine::new("A", "L", dec!(1)).extra("x", serde_json::json!(1)))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "integration_type"));
+    // Names of another record kind, or of embedded objects, are free.
+    w.write(&PriceLine::new("A", dec!(10)).extra("loja", serde_json::json!("L1")))
+        .await
+        .unwrap();
+    let f = w.finish().await.unwrap();
+    assert_eq!(f.records(), 1);
+    assert_eq!(
+        std::fs::read_to_string(f.path()).unwrap(),
+        "[\n{\"sku\":\"A\",\"preco\":10,\"loja\":\"L1\"}\n]\n"
+    );
+
+    let mut w = LoadFileWriter::create(
+        dir.path().join("p2.json"),
+        IntegrationType::Products,
+        LayoutProfile::default(),
+    )
+    .await
+    .unwrap();
+    let err = w
+        .write(&ProductLine::new("A", "Alpha").extra("nome", serde_json::json!("Beta")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "records[0].extra.nome"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn ean_and_amount_limits_are_exact_and_unicode_is_written_verbatim() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = LoadFileWriter::create(
+        dir.path().join("p.json"),
+        IntegrationType::Products,
+        LayoutProfile::default(),
+    )
+    .await
+    .unwrap();
+    for ean in ["12345670", "12345678901231"] {
+        w.write(&ProductLine::new(ean, "ok").ean(ean))
+            .await
+            .unwrap();
+    }
+    for ean in ["1234567", "123456789012312"] {
+        let err = w
+            .write(&ProductLine::new(ean, "bad").ean(ean))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, .. } if field == "records[2].ean"),
+            "{err:?}"
+        );
+    }
+    w.write(
+        &ProductLine::new("CAMISÃO-Ç", "Camiseta Coração \u{1F455} \"aspas\"")
+            .attribute("composição", "algodão"),
+    )
+    .await
+    .unwrap();
+    let f = w.finish().await.unwrap();
+    assert_eq!(f.records(), 3);
+    let text = std::fs::read_to_string(f.path()).unwrap();
+    assert!(
+        text.contains(
+            "{\"sku\":\"CAMISÃO-Ç\",\"nome\":\"Camiseta Coração \u{1F455} \\\"aspas\\\"\",\"ativo\":true,\"atributos\":{\"composição\":\"algodão\"}}"
+        ),
+        "{text}"
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed.as_array().unwrap().len(), 3);
+
+    let mut w = LoadFileWriter::create(
+        dir.path().join("q.json"),
+        IntegrationType::Prices,
+        LayoutProfile::default(),
+    )
+    .await
+    .unwrap();
+    w.write(&PriceLine::new("A", dec!(0.01))).await.unwrap();
+    w.write(&PriceLine::new("B", dec!(10.500))).await.unwrap(); // trailing zeros are fine
+    let err = w
+        .write(&PriceLine::new("C", dec!(0.001)))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::InvalidInput { field, .. } if field == "records[2].price"));
+    let f = w.finish().await.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(f.path()).unwrap(),
+        "[\n{\"sku\":\"A\",\"preco\":0.01},\n{\"sku\":\"B\",\"preco\":10.500}\n]\n"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_answer_or_a_gateway_error_on_a_load_is_outcome_unknown_and_not_retried() {
+    for status in [500u16, 502, 504] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(LOAD_PATH))
+            .respond_with(ResponseTemplate::new(status).set_body_string("<html>Bad Gateway</html>"))
+            .expect(1)
+            .named("exec-post 5xx")
+            .mount(&server)
+            .await;
+        let omni = client(&server, &ManualClock::new());
+        let err = omni
+            .loads()
+            .load(
+                IntegrationType::Stock,
+                stream::iter(vec![StockLine::new("A", "L", dec!(1))]),
+            )
+            .await
+            .unwrap_err();
+        match &err {
+            Error::OutcomeUnknown {
+                operation,
+                reconcile,
+                ..
+            } => {
+                assert_eq!(operation, "totvs_omni.integration_exec_post");
+                assert!(reconcile.contains("executions"), "{reconcile}");
+            }
+            other => panic!("{status}: expected OutcomeUnknown, got {other:?}"),
+        }
+        assert!(!err.is_retryable());
+        assert!(!format!("{err:?} {err}").contains("s3cr3t-pw"));
+    }
+}
+
+#[tokio::test]
+async fn the_receipt_keeps_the_job_id_and_message_when_the_body_repeats_the_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(LOAD_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"id":"EXEC-7","jobId":"EXEC-7","mensagem":"Integração agendada","status":"QUEUED"}"#,
+        ))
+        .expect(1)
+        .named("exec-post")
+        .mount(&server)
+        .await;
+    let omni = client(&server, &ManualClock::new());
+    let receipt = omni
+        .loads()
+        .load(
+            IntegrationType::Stock,
+            stream::iter(vec![StockLine::new("A", "L", dec!(1))]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(receipt.job_id.as_deref(), Some("EXEC-7"));
+    assert_eq!(receipt.message.as_deref(), Some("Integração agendada"));
+    assert_eq!(receipt.http_status, Some(200));
+}
+
+#[tokio::test]
+async fn sequencer_refuses_an_invalid_stock_line_and_sends_the_others() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(LOAD_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .expect(3)
+        .named("exec-post sequence")
+        .mount(&server)
+        .await;
+    let omni = client(&server, &ManualClock::new());
+    let report = omni
+        .sequencer()
+        .run(
+            stream::iter(vec![ProductLine::new("A", "Alpha")]),
+            stream::iter(vec![PriceLine::new("A", dec!(10))]),
+            stream::iter(vec![
+                StockLine::new("A", "LOJA-01", dec!(3)),
+                StockLine::new("A", "LOJA-02", dec!(-1)),
+                StockLine::new("", "LOJA-01", dec!(1)),
+                StockLine::new("A", "CD-SP", dec!(0)),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.steps, vec!["products", "prices", "stock"]);
+    let refused: Vec<(usize, String)> = report
+        .refused_stock
+        .iter()
+        .map(|r| match &r.error {
+            Error::InvalidInput { field, .. } => (r.index, field.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            (1, "stock[1].quantity".to_string()),
+            (2, "stock[2].sku".to_string())
+        ]
+    );
+    assert_eq!(report.stock.as_ref().unwrap().records, 2);
+}
+
+#[test]
+fn plain_http_is_only_implicit_for_real_loopback_addresses() {
+    let b = || OmniConfig::builder("SITE-42", "integrador", SecretString::from("s3cr3t-pw"));
+    // DNS names that merely start like a loopback address are remote hosts.
+    for host in [
+        "http://127.attacker.example",
+        "http://127.0.0.1.nip.io",
+        "http://localhost.attacker.example:8080",
+    ] {
+        let err = b().load_host(host).build().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{host}: {err:?}");
+        let err = b()
+            .orders_api(host, "erp", SecretString::from("order-pw"))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{host}: {err:?}");
+    }
+    for host in [
+        "http://127.0.0.1:8080",
+        "http://127.1.2.3",
+        "http://localhost:9000/x",
+        "http://[::1]:8080",
+    ] {
+        assert!(b().load_host(host).build().is_ok(), "{host}");
+    }
+}

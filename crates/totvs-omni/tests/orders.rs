@@ -562,3 +562,363 @@ async fn a_429_on_a_read_is_retried_after_retry_after() {
     assert_eq!(o.items.len(), 3);
     assert_eq!(clock.sleeps(), vec![std::time::Duration::from_secs(2)]);
 }
+
+#[tokio::test]
+async fn a_rejection_naming_an_item_twice_or_a_bad_quantity_is_refused_before_sending() {
+    let (server, omni, _) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/api/orders/OM-1001/reject"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(0)
+        .named("reject never sent")
+        .mount(&server)
+        .await;
+    let orders = omni.orders().unwrap();
+    // Item 1 has quantity 1: twice 1 would reject 2.
+    let err = orders
+        .reject_items(
+            &order(),
+            vec![RejectItem::new("1", dec!(1)), RejectItem::new("1", dec!(1))],
+            "sem estoque",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, RejectError::Other(Error::InvalidInput { field, rule }) if field == "items[1].item_id" && rule.contains("twice")),
+        "{err:?}"
+    );
+    for (qty, field) in [
+        (dec!(0), "items[0].quantity"),
+        (dec!(-1), "items[0].quantity"),
+        (dec!(2), "items[0].quantity"),
+    ] {
+        let err = orders
+            .reject_items(&order(), vec![RejectItem::new("1", qty)], "sem estoque")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, RejectError::Other(Error::InvalidInput { field: f, .. }) if f == field),
+            "{qty}: {err:?}"
+        );
+    }
+    let err = orders
+        .reject_items(&order(), vec![], "sem estoque")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, RejectError::Other(Error::InvalidInput { field, .. }) if field == "items")
+    );
+    let err = orders
+        .reject_items(&order(), vec![RejectItem::new("1", dec!(1))], " ")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, RejectError::Other(Error::InvalidInput { field, .. }) if field == "reason")
+    );
+    let err = orders
+        .reject_items_unchecked(
+            "OM-1001",
+            vec![RejectItem::new("2", dec!(1)), RejectItem::new("2", dec!(1))],
+            "x",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, RejectError::Other(Error::InvalidInput { field, .. }) if field == "items[1].item_id"),
+        "{err:?}"
+    );
+    let err = orders
+        .reject_items_unchecked("OM-1001", vec![RejectItem::new("2", dec!(0))], "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, RejectError::Other(Error::InvalidInput { field, .. }) if field == "items[0].quantity"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_error_on_a_write_is_outcome_unknown_with_its_reconcile_hint() {
+    let (server, omni, _) = setup().await;
+    for (route, status) in [
+        ("/api/orders/OM-1001/confirm", 500u16),
+        ("/api/orders/OM-1001/invoice", 502),
+        ("/api/orders/OM-1001/ship", 504),
+        ("/api/orders/OM-1001/deliver", 500),
+        ("/api/orders/OM-1001/reject", 502),
+        ("/api/infinite-shelf/orders/OM-2001/payment", 504),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(route))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_string("<html>Gateway Timeout</html>"),
+            )
+            .expect(1) // never sent twice
+            .named(route)
+            .mount(&server)
+            .await;
+    }
+    let orders = omni.orders().unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+    let nfe = Nfe::new(
+        "12345",
+        "1",
+        key(),
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        dec!(129.90),
+        NfeDocument::Xml("<nfeProc/>".into()),
+    )
+    .unwrap();
+    let results: Vec<(&str, Error)> = vec![
+        (
+            "totvs_omni.confirm",
+            orders.confirm("OM-1001").await.unwrap_err(),
+        ),
+        (
+            "totvs_omni.invoice",
+            orders.invoice("OM-1001", &nfe).await.unwrap_err(),
+        ),
+        (
+            "totvs_omni.ship",
+            orders
+                .ship("OM-1001", &ShipmentNotice::new("Correios", "BR1", at))
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "totvs_omni.deliver",
+            orders.deliver("OM-1001", at).await.unwrap_err(),
+        ),
+        (
+            "totvs_omni.reject_items",
+            orders
+                .reject_items(&order(), vec![RejectItem::new("1", dec!(1))], "avaria")
+                .await
+                .unwrap_err()
+                .into(),
+        ),
+        (
+            "totvs_omni.register_payment",
+            orders
+                .register_payment(
+                    "OM-2001",
+                    &Payment::new(PaymentMethod::Pix, dec!(129.90), at),
+                )
+                .await
+                .unwrap_err(),
+        ),
+    ];
+    for (op, err) in results {
+        match &err {
+            Error::OutcomeUnknown {
+                operation,
+                reconcile,
+                ..
+            } => {
+                assert_eq!(operation, op);
+                assert!(reconcile.contains("get(\""), "{reconcile}");
+            }
+            other => panic!("{op}: expected OutcomeUnknown, got {other:?}"),
+        }
+        assert!(!err.is_retryable());
+    }
+}
+
+#[tokio::test]
+async fn malformed_answers_are_decode_errors_and_an_empty_queue_ends_the_stream() {
+    let (server, omni, _) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders"))
+        .and(query_param("status", "CONFIRMED"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"orders":[],"page":1,"totalPages":0}"#),
+        )
+        .expect(1)
+        .named("empty list")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders/OM-BAD"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"id":"OM-BAD","status":"CONFIRMED","items":[{"itemId":"1","sku":"A","quantity":"um"}]}"#,
+        ))
+        .expect(1)
+        .named("malformed order")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders/OM-HTML"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>login</html>"))
+        .expect(1)
+        .named("html instead of json")
+        .mount(&server)
+        .await;
+    let orders = omni.orders().unwrap();
+    let all: Vec<_> = orders
+        .stream(OmniStatus::Confirmed)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(all.is_empty());
+    assert!(matches!(
+        orders.get("OM-BAD").await.unwrap_err(),
+        Error::Decode { .. }
+    ));
+    assert!(matches!(
+        orders.get("OM-HTML").await.unwrap_err(),
+        Error::Decode { .. }
+    ));
+    // An id with a slash or unicode stays one path segment.
+    Mock::given(method("GET"))
+        .and(path("/api/orders/PED%2F%C3%87-1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"id":"PED/Ç-1","status":"SHIPPED","items":[]}"#),
+        )
+        .expect(1)
+        .named("encoded id")
+        .mount(&server)
+        .await;
+    let o = orders.get("PED/Ç-1").await.unwrap();
+    assert_eq!(o.status, OmniStatus::Shipped);
+    assert!(
+        matches!(orders.get("").await.unwrap_err(), Error::InvalidInput { ref field, .. } if field == "order_id")
+    );
+}
+
+#[tokio::test]
+async fn payment_and_shipment_rules_are_checked_before_sending() {
+    let (server, omni, _) = setup().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(0)
+        .named("nothing sent")
+        .mount(&server)
+        .await;
+    let orders = omni.orders().unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 18, 20, 0).unwrap();
+    for (p, field) in [
+        (
+            Payment::new(PaymentMethod::Pix, dec!(-5), at),
+            "payment.amount",
+        ),
+        (
+            Payment::new(PaymentMethod::Pix, dec!(10.001), at),
+            "payment.amount",
+        ),
+        (
+            Payment::new(PaymentMethod::CreditCard, dec!(10), at).installments(0),
+            "payment.installments",
+        ),
+        (
+            Payment::new(PaymentMethod::CreditCard, dec!(10), at).card("A1", ""),
+            "payment.nsu",
+        ),
+        (
+            Payment::new(PaymentMethod::Other(" ".into()), dec!(10), at),
+            "payment.method",
+        ),
+    ] {
+        let err = orders.register_payment("OM-2001", &p).await.unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+            "{err:?}"
+        );
+    }
+    for (s, field) in [
+        (ShipmentNotice::new("", "BR1", at), "shipment.carrier"),
+        (
+            ShipmentNotice::new("Correios", " ", at),
+            "shipment.tracking_number",
+        ),
+    ] {
+        let err = orders.ship("OM-1001", &s).await.unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn nfe_limits_and_the_remainder_rule() {
+    // Remainder 0 or 1 gives check digit 0: 6 x weight 2 = 12, remainder 1; all zeros, 0.
+    assert_eq!(
+        totvs_omni::nfe::check_digit(&format!("{}6", "0".repeat(42))),
+        0
+    );
+    assert_eq!(totvs_omni::nfe::check_digit(&"0".repeat(43)), 0);
+    assert_eq!(
+        totvs_omni::nfe::check_digit(&format!("{}1", "0".repeat(42))),
+        9
+    );
+    let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let doc = || NfeDocument::Xml("<nfeProc/>".into());
+    // cUF..model (22 digits), series 999, number 123456789, emission type and code (9).
+    let first = "3526112345678000019055999123456789100012345";
+    let max_key =
+        AccessKey::parse(&format!("{first}{}", totvs_omni::nfe::check_digit(first))).unwrap();
+    assert!(Nfe::new("123456789", "999", max_key.clone(), day, dec!(0.01), doc()).is_ok());
+    // Number and series must be the ones in the key (leading zeros aside).
+    assert!(Nfe::new("000012345", "001", key(), day, dec!(1), doc()).is_ok());
+    for (number, series, field) in [("12346", "1", "nfe.number"), ("12345", "2", "nfe.series")] {
+        let err = Nfe::new(number, series, key(), day, dec!(1), doc()).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { field: ref f, ref rule } if f == field && rule.contains("access key")),
+            "{err:?}"
+        );
+    }
+    for (number, series, value, document, field) in [
+        ("1234567890", "1", dec!(1), doc(), "nfe.number"),
+        ("", "1", dec!(1), doc(), "nfe.number"),
+        ("12a", "1", dec!(1), doc(), "nfe.number"),
+        ("1", "1000", dec!(1), doc(), "nfe.series"),
+        ("1", "1", dec!(0), doc(), "nfe.value"),
+        ("1", "1", dec!(1), NfeDocument::Xml("  ".into()), "nfe.xml"),
+        (
+            "1",
+            "1",
+            dec!(1),
+            NfeDocument::Url("ftp://x".into()),
+            "nfe.url",
+        ),
+    ] {
+        let err = Nfe::new(number, series, key(), day, value, document).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+            "{number}/{series}: {err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_answer_that_does_not_decode_never_shows_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/auth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"token":"tok-LIVE-7f3a9c","expiresIn":"3600 segundos"}"#),
+        )
+        .expect(1)
+        .named("login with a malformed expiresIn")
+        .mount(&server)
+        .await;
+    let config = OmniConfig::builder("SITE-42", "integrador", SecretString::from("pw"))
+        .load_host(server.uri())
+        .orders_api(
+            format!("{}/api", server.uri()),
+            "erp",
+            SecretString::from("order-pw"),
+        )
+        .build()
+        .unwrap();
+    let omni = OmniClient::new(config).unwrap();
+    let err = omni.orders().unwrap().get("OM-1").await.unwrap_err();
+    assert!(
+        matches!(err, Error::Decode { ref path, .. } if path == "expiresIn"),
+        "{err:?}"
+    );
+    let shown = format!("{err:?} {err}");
+    assert!(!shown.contains("tok-LIVE-7f3a9c"), "{shown}");
+}

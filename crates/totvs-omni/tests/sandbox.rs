@@ -380,3 +380,139 @@ async fn push_prices(c: &OmniClient, prices: Vec<PriceRecord>) -> connector_core
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn records_refused_by_the_sinks_are_named_by_their_input_position() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    let c = client(&omni);
+    c.loads()
+        .load(
+            IntegrationType::Products,
+            stream::iter(vec![
+                ProductLine::new("CAM-P", "Camiseta P"),
+                ProductLine::new("CAM-M", "Camiseta M"),
+            ]),
+        )
+        .await
+        .unwrap();
+    let brl = |v| Money::new(v, Currency::BRL);
+    let prices = vec![
+        PriceRecord::new(Sku::new("CAM-P").unwrap(), brl(dec!(129.90))),
+        PriceRecord::new(Sku::new("CAM-G").unwrap(), brl(dec!(1.999))),
+        PriceRecord::new(Sku::new("CAM-GG").unwrap(), brl(dec!(-1))),
+        PriceRecord::new(Sku::new("CAM-M").unwrap(), brl(dec!(139.90))),
+    ];
+    let report = push_prices(&c, prices).await;
+    assert!(report.is_balanced());
+    assert_eq!(report.sent, 2);
+    let refused: Vec<(usize, String)> = report
+        .rejected
+        .iter()
+        .map(|r| match &*r.error {
+            connector_core::Error::InvalidInput { field, .. } => (r.index, field.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            (1, "prices[1].price".to_string()),
+            (2, "prices[2].price".to_string())
+        ]
+    );
+    assert_eq!(omni.state().prices.len(), 2);
+}
+
+#[tokio::test]
+async fn the_simulator_rejects_part_of_an_item_and_refuses_bad_quantities() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    omni.add_order(serde_json::json!({
+        "id": "OM-3001",
+        "channel": "vtex",
+        "status": "PENDING_CONFIRMATION",
+        "total": 259.80,
+        "currency": "BRL",
+        "items": [
+            {"itemId": "1", "sku": "CAM-P", "quantity": 2, "price": 129.90}
+        ]
+    }));
+    let c = client(&omni);
+    let orders = c.orders().unwrap();
+    for (items, why) in [
+        (
+            vec![RejectItem::new("1", dec!(3))],
+            "above the item's quantity",
+        ),
+        (
+            vec![RejectItem::new("9", dec!(1))],
+            "not an item of the order",
+        ),
+    ] {
+        let err = orders
+            .reject_items_unchecked("OM-3001", items, "avaria")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, RejectError::Other(e) if e.platform_code() == Some("INVALID_REJECTION")),
+            "{why}: {err:?}"
+        );
+    }
+    let order = orders.get("OM-3001").await.unwrap();
+    orders
+        .reject_items(&order, vec![RejectItem::new("1", dec!(1))], "avaria")
+        .await
+        .unwrap();
+    let o = orders.get("OM-3001").await.unwrap();
+    assert_eq!(o.status, OmniStatus::PartiallyRejected);
+    assert_eq!(o.items[0].status, None);
+    assert_eq!(o.items[0].extra["rejectedQuantity"], serde_json::json!(1.0));
+}
+
+#[tokio::test]
+async fn reject_lines_spreads_a_sku_over_the_items_that_carry_it() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    omni.add_order(serde_json::json!({
+        "id": "OM-3002",
+        "channel": "vtex",
+        "status": "PENDING_CONFIRMATION",
+        "total": 389.70,
+        "currency": "BRL",
+        "items": [
+            {"itemId": "1", "sku": "CAM-P", "quantity": 1, "price": 129.90},
+            {"itemId": "2", "sku": "CAM-P", "quantity": 2, "price": 129.90}
+        ]
+    }));
+    let c = client(&omni);
+    let conn: &dyn Connector = &c;
+    let feed = conn.order_feed().unwrap();
+    let id = OrderId::new("OM-3002").unwrap();
+    let cam = || Sku::new("CAM-P").unwrap();
+    let err = feed
+        .update_order(
+            &id,
+            OrderUpdate::RejectLines {
+                lines: vec![(cam(), dec!(4))],
+                reason: "sem estoque".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "lines[0].quantity"),
+        "{err:?}"
+    );
+    assert!(omni.state().actions.is_empty());
+    feed.update_order(
+        &id,
+        OrderUpdate::RejectLines {
+            lines: vec![(cam(), dec!(2)), (cam(), dec!(1))],
+            reason: "sem estoque".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        omni.state().order_status("OM-3002").as_deref(),
+        Some("REJECTED")
+    );
+}

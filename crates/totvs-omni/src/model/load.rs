@@ -1,9 +1,6 @@
 //! Wire types of the load endpoint (`integration-exec-post`).
 
-use std::collections::BTreeMap;
 use std::fmt;
-
-use serde::{Deserialize, Serialize};
 
 /// The `integrationType` form field: which active integration Omni runs on the file.
 ///
@@ -147,13 +144,31 @@ pub struct LoadReceipt {
     pub bytes: u64,
 }
 
-/// A JSON body the receipt knows how to read (all fields optional; the rest is kept).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// What the receipt reads from a JSON body: the first of `id`/`jobId`/`executionId`/
+/// `idExecucao` (a non-empty string or a number) and of `message`/`mensagem`. Read from a
+/// `Value`, so a body that carries several of these names (`{"id":..,"jobId":..}`) keeps both
+/// (serde aliases would refuse it as a duplicate field and lose the message too).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ReceiptBody {
-    #[serde(default, alias = "jobId", alias = "executionId", alias = "idExecucao")]
-    pub(crate) id: Option<serde_json::Value>,
-    #[serde(default, alias = "mensagem")]
+    pub(crate) id: Option<String>,
     pub(crate) message: Option<String>,
-    #[serde(flatten)]
-    pub(crate) extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl ReceiptBody {
+    pub(crate) fn parse(body: &[u8]) -> Self {
+        let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(body) else {
+            return Self::default();
+        };
+        let id = ["id", "jobId", "executionId", "idExecucao"]
+            .iter()
+            .find_map(|k| match obj.get(*k) {
+                Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            });
+        let message = ["message", "mensagem"]
+            .iter()
+            .find_map(|k| obj.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+        Self { id, message }
+    }
 }
