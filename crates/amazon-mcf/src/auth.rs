@@ -298,7 +298,8 @@ impl AuthorizationCodeExchange {
             .form(form);
         let resp = self.http.send_raw(req).await?;
         if (200..300).contains(&resp.status()) {
-            let tok: CodeResponse = resp.json()?;
+            // Not resp.json(): its decode error would carry an excerpt of both tokens.
+            let tok: CodeResponse = resp.json_redacted("Login with Amazon's token answer")?;
             return Ok(LwaTokens {
                 access_token: SecretString::from(tok.access_token),
                 refresh_token: SecretString::from(tok.refresh_token),

@@ -506,6 +506,37 @@ async fn authorization_code_exchange_posts_the_documented_form() {
         ),
         "{err:?}"
     );
+
+    // A 200 whose body does not decode (here `expires_in` as text): the error names the
+    // field, and neither token appears in it.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"access_token":"Atza|live-access","refresh_token":"Atzr|live-refresh","token_type":"bearer","expires_in":"one hour"}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let ex = AuthorizationCodeExchange::new(
+        &server.uri(),
+        "id",
+        SecretString::from("s".to_string()),
+        false,
+    )
+    .unwrap();
+    let err = ex
+        .exchange(&SecretString::from("RHx|abc".to_string()), "https://x")
+        .await
+        .unwrap_err();
+    let Error::Decode { path, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(path, "expires_in");
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("live-access") && !shown.contains("live-refresh"),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -66,4 +66,4 @@ pub use errors::{
 };
 pub use oauth::{ClientAuthMethod, Grant, OAuth2TokenProvider, token_endpoint_error};
 pub use request::{Body, FieldValue, FileSource, Method, Part, Request, encode_segment};
-pub use response::{Response, decode_json};
+pub use response::{Response, decode_json, decode_json_redacted};

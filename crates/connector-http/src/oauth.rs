@@ -186,7 +186,8 @@ impl TokenProvider for OAuth2TokenProvider {
             Err(e) => return Err(e),
         };
         if (200..300).contains(&resp.status()) {
-            let tok: TokenResponse = resp.json()?;
+            // Not resp.json(): its decode error would carry an excerpt of the token.
+            let tok: TokenResponse = resp.json_redacted("the token endpoint's answer")?;
             return Ok(Token::new(
                 SecretString::from(tok.access_token),
                 tok.expires_in.map(Duration::from_secs),

@@ -81,6 +81,32 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode_json(&self.body)
     }
+
+    /// Decodes a JSON body that carries credentials (a token endpoint's answer): a mismatch is
+    /// an [`Error::Decode`] with the JSON path but without the body or serde's message, which
+    /// could quote a token. See [`decode_json_redacted`].
+    pub fn json_redacted<T: DeserializeOwned>(&self, what: &str) -> Result<T, Error> {
+        decode_json_redacted(&self.body, what)
+    }
+}
+
+/// Decodes JSON that may hold secrets (`what` names it in the message, e.g. "the token
+/// answer"): on a mismatch the [`Error::Decode`] keeps the failing field's path, the error
+/// category and its position, and leaves out the body excerpt and serde's message (which can
+/// quote the offending value), so no token reaches an error, a log or a `Debug` print.
+pub fn decode_json_redacted<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
+        path: e.path().to_string(),
+        message: format!(
+            "{what} does not decode ({:?} error at line {} column {}; the body is not shown: \
+             it may hold credentials)",
+            e.inner().classify(),
+            e.inner().line(),
+            e.inner().column()
+        ),
+        excerpt: String::new(),
+    })
 }
 
 /// Decodes JSON with the path of the failing field in the error.

@@ -541,6 +541,37 @@ async fn token_endpoint_errors_are_actionable() {
 }
 
 #[tokio::test]
+async fn a_token_answer_that_does_not_decode_names_the_field_and_hides_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"access_token":"eyJ-live-token","token_type":"Bearer","expires_in":"3600 seconds"}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let provider = OAuth2TokenProvider::new(
+        &format!("{}/token", server.uri()),
+        "client",
+        SecretString::from("secret".to_string()),
+        Grant::ClientCredentials,
+        true,
+    )
+    .unwrap();
+    let err = connector_core::TokenProvider::fetch_token(&provider)
+        .await
+        .unwrap_err();
+    let Error::Decode { path, excerpt, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(path, "expires_in");
+    assert!(excerpt.is_empty());
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("eyJ-live-token"), "{shown}");
+    assert!(shown.contains("token endpoint"), "{shown}");
+}
+
+#[tokio::test]
 async fn rate_limit_paces_calls_on_the_injected_clock() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

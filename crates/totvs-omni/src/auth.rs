@@ -92,21 +92,9 @@ impl TokenProvider for OmniLogin {
         if !(200..300).contains(&resp.status()) {
             return Err(self.http.error_for("totvs_omni.login", &resp));
         }
-        // Not resp.json(): its decode error carries an excerpt of the body, which here holds
-        // the live token.
-        let de = &mut serde_json::Deserializer::from_slice(resp.body());
-        let answer: LoginAnswer =
-            serde_path_to_error::deserialize(de).map_err(|e| Error::Decode {
-                path: e.path().to_string(),
-                message: format!(
-                    "the login answer does not decode ({:?} error at line {} column {}; the \
-                     body is not shown: it may hold the token)",
-                    e.inner().classify(),
-                    e.inner().line(),
-                    e.inner().column()
-                ),
-                excerpt: String::new(),
-            })?;
+        // Not resp.json(): its decode error would carry an excerpt of the body, which here
+        // holds the live token.
+        let answer: LoginAnswer = resp.json_redacted("the login answer")?;
         if answer.token.expose_secret().is_empty() {
             return Err(Error::Decode {
                 path: "token".into(),
