@@ -362,16 +362,33 @@ impl OrdersClient {
         self.http.send_json(req).await
     }
 
-    /// Every order in `status`, page by page.
+    /// Every order in `status`, page by page. Without `totalPages` in the answers, pages are
+    /// read until an empty one (never stopping early on a short page, so no order is missed).
     pub fn stream(&self, status: OmniStatus) -> ResultStream<'static, OmniOrder> {
         let this = self.clone();
-        paginate(Some(1u32), move |page| {
+        // The cursor is the page to read and the first order id of the page before, which
+        // tells a server that ignores `page` (the same page again) from a real next page.
+        paginate(Some((1u32, None::<String>)), move |cursor| {
             let this = this.clone();
             let status = status.clone();
             async move {
-                let page = page.unwrap_or(1);
+                let (page, previous_first) = cursor.unwrap_or((1, None));
                 let list = this.list(&status, page).await?;
-                Ok(Page::new(list.orders, next_page(page, list.total_pages)))
+                let first = list.orders.first().map(|o| o.id.clone());
+                if list.total_pages.is_none() && first.is_some() && first == previous_first {
+                    return Err(Error::Decode {
+                        path: "orders".into(),
+                        message: format!(
+                            "page {page} repeats page {} and the answer has no totalPages: the \
+                             order list seems to ignore the `page` parameter; stopping so as not to \
+                             loop (orders after the first page may be missing)",
+                            page - 1
+                        ),
+                        excerpt: String::new(),
+                    });
+                }
+                let next = next_page(page, list.total_pages, list.orders.is_empty());
+                Ok(Page::new(list.orders, next.map(|n| (n, first))))
             }
         })
     }
@@ -614,9 +631,13 @@ fn reconcile_hint(id: &str, operation: &str) -> String {
     )
 }
 
-fn next_page(page: u32, total: Option<u32>) -> Option<u32> {
+/// The page after `page`: up to `totalPages` when the answer has it; without it, until a page
+/// comes back empty.
+fn next_page(page: u32, total: Option<u32>, empty: bool) -> Option<u32> {
     match total {
         Some(t) if page < t => Some(page + 1),
-        _ => None,
+        Some(_) => None,
+        None if empty => None,
+        None => page.checked_add(1),
     }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use connector_core::{Error, ManualClock, OrderState, RetryPolicy, SecretString};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use rust_decimal_macros::dec;
 use totvs_omni::{
     AccessKey, KitCheck, Nfe, NfeDocument, OmniClient, OmniConfig, OmniStatus, Payment,
@@ -99,6 +99,75 @@ async fn lists_paid_orders_pending_confirmation_with_bearer_token() {
     assert_eq!(shared.status.raw, "PENDING_CONFIRMATION");
     assert_eq!(shared.lines[1].kit_id.as_deref(), Some("KIT-PRAIA"));
     assert_eq!(shared.total.unwrap().amount, dec!(309.70));
+}
+
+#[tokio::test]
+async fn without_total_pages_the_stream_reads_until_an_empty_page() {
+    let (server, omni, _) = setup().await;
+    // Page 2 is short (1 of pageSize), page 3 has more: a short page is not the end.
+    for (page, body) in [
+        (
+            "1",
+            r#"{"orders":[{"id":"OM-1","status":"CONFIRMED","items":[]},{"id":"OM-2","status":"CONFIRMED","items":[]}]}"#,
+        ),
+        (
+            "2",
+            r#"{"orders":[{"id":"OM-3","status":"CONFIRMED","items":[]}],"page":2}"#,
+        ),
+        (
+            "3",
+            r#"{"orders":[{"id":"OM-4","status":"CONFIRMED","items":[]}]}"#,
+        ),
+        ("4", r#"{"orders":[]}"#),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/api/orders"))
+            .and(query_param("status", "CONFIRMED"))
+            .and(query_param("page", page))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .expect(1)
+            .named("list page without totalPages")
+            .mount(&server)
+            .await;
+    }
+    let ids: Vec<String> = omni
+        .orders()
+        .unwrap()
+        .stream(OmniStatus::Confirmed)
+        .map_ok(|o| o.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["OM-1", "OM-2", "OM-3", "OM-4"]);
+}
+
+#[tokio::test]
+async fn a_list_that_ignores_the_page_parameter_is_an_error_not_a_loop() {
+    let (server, omni, _) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"orders":[{"id":"OM-1","status":"CONFIRMED","items":[]}]}"#),
+        )
+        .expect(2)
+        .named("same page whatever the page parameter")
+        .mount(&server)
+        .await;
+    let results: Vec<_> = omni
+        .orders()
+        .unwrap()
+        .stream(OmniStatus::Confirmed)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results[0].as_ref().unwrap().id, "OM-1");
+    let err = results[1].as_ref().unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("ignore the `page` parameter"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
