@@ -398,8 +398,8 @@ impl HttpClient {
     ) -> Result<Response, TransportFailure> {
         let inner = &self.inner;
         let mut url = url.clone();
-        if !req.query.is_empty() {
-            let q: Vec<String> = req
+        if !req.query.is_empty() || req.raw_query.is_some() {
+            let mut q: Vec<String> = req
                 .query
                 .iter()
                 .map(|(k, v)| {
@@ -410,6 +410,7 @@ impl HttpClient {
                     )
                 })
                 .collect();
+            q.extend(req.raw_query.iter().filter(|r| !r.is_empty()).cloned());
             url.set_query(Some(&q.join("&")));
         }
         let method = match req.method {

@@ -186,6 +186,7 @@ pub struct Request {
     pub(crate) method: Method,
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
+    pub(crate) raw_query: Option<String>,
     pub(crate) headers: Vec<(String, FieldValue)>,
     pub(crate) body: Body,
     pub(crate) operation: String,
@@ -220,6 +221,7 @@ impl Request {
             operation: format!("{} {}", method, path),
             path,
             query: Vec::new(),
+            raw_query: None,
             headers: Vec::new(),
             body: Body::Empty,
             idempotent: method.is_safe(),
@@ -270,6 +272,15 @@ impl Request {
     /// Adds a query parameter (encoded for you).
     pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sends `query` (already percent-encoded, without the `?`) byte for byte, after any
+    /// [`Request::query`] pairs. For pre-signed URLs: decoding and re-encoding their query can
+    /// change it (a literal `+` becomes a space, `~` gets escaped) and break the signature.
+    /// It stays out of `Debug` output, like query values.
+    pub fn raw_query(mut self, query: impl Into<String>) -> Self {
+        self.raw_query = Some(query.into());
         self
     }
 

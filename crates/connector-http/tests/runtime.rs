@@ -82,6 +82,31 @@ async fn get_503_twice_then_200_succeeds_in_exactly_three_requests() {
 }
 
 #[tokio::test]
+async fn a_raw_query_is_sent_byte_for_byte_after_the_encoded_pairs() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/api/bucket/f%20one.pdf"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let raw = "X-Amz-Credential=AKIA%2F20261125%2Fus-east-1&sig=ab+cd%2Bef~g&empty=";
+    let req = Request::put("bucket/f%20one.pdf")
+        .idempotent()
+        .query("a b", "c/d")
+        .raw_query(raw)
+        .bytes("application/pdf", bytes::Bytes::from_static(b"%PDF-"));
+    assert!(
+        !format!("{req:?}").contains("ab+cd"),
+        "raw query kept out of Debug"
+    );
+    client(&server, &clock).send(req).await.unwrap();
+    let got = server.received_requests().await.unwrap();
+    assert_eq!(got[0].url.query(), Some(&*format!("a%20b=c%2Fd&{raw}")));
+}
+
+#[tokio::test]
 async fn retry_after_is_honoured() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

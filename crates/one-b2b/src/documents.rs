@@ -222,8 +222,9 @@ impl OneClient {
             .operation("one.upload.put_file")
             .idempotent()
             .bytes("application/pdf", pdf);
-        for (k, v) in parsed.query_pairs() {
-            req = req.query(k.into_owned(), v.into_owned());
+        // Byte for byte: the signature covers the query as ONe wrote it.
+        if let Some(query) = parsed.query() {
+            req = req.raw_query(query);
         }
         http.send(req).await.map(|_| ())
     }
