@@ -24,7 +24,7 @@ use crate::model::{
     CatalogPrice, Client, ClientAddress, ClientAdmin, RetailPrice, SalesOrder, ShipmentStatus,
     StockLine,
 };
-use crate::pricing::PriceOp;
+use crate::pricing::{PriceOp, SharedPriceTerms};
 use crate::stock::{StockChange, StockOp};
 
 /// A shared stock level as a stock operation on its warehouse.
@@ -44,15 +44,21 @@ pub(crate) fn stock_op(stock: Stock, default_warehouse: Option<&str>) -> StockOp
 
 /// A shared price as a catalog (B2B) or retail (B2C) price, with the currency it is in (ONe's
 /// wire has none: the push refuses a currency other than the tenant's).
-pub(crate) fn price_op(price: PriceRecord) -> (PriceOp, Option<Currency>) {
+pub(crate) fn price_op(price: PriceRecord) -> (PriceOp, Option<SharedPriceTerms>) {
     let amount = price.price.amount;
+    let terms = SharedPriceTerms {
+        currency: price.price.currency,
+        location: price.location.is_some(),
+        valid_from: price.valid_from,
+        valid_to: price.valid_to,
+    };
     let op = match price.price_list {
         Some(list) => {
             PriceOp::Catalog(CatalogPrice::new(list.as_str(), price.sku.as_str(), amount))
         }
         None => PriceOp::Retail(RetailPrice::new(price.sku.as_str(), amount)),
     };
-    (op, Some(price.price.currency))
+    (op, Some(terms))
 }
 
 /// A shared customer as an ONe client. The id must be `org:<id>` or `ind:<id>`.

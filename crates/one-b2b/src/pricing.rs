@@ -169,23 +169,23 @@ impl OneClient {
     /// Prices with, for prices from the shared model, the currency they are in: ONe's amounts
     /// carry none (the tenant's currency is implied), so a price in another currency than
     /// the configured one is refused, never sent as if it were in the tenant's.
+    /// Sends price operations; `terms` carry what a shared `PriceRecord` said beyond the ONe
+    /// price, checked first (see [`SharedPriceTerms`]).
     pub(crate) async fn push_price_ops<S>(
         &self,
         ops: S,
         checkpoint: Option<&Checkpoint>,
     ) -> Result<BatchReport, Error>
     where
-        S: Stream<Item = (PriceOp, Option<Currency>)> + Send,
+        S: Stream<Item = (PriceOp, Option<SharedPriceTerms>)> + Send,
     {
         let tenant = Currency::new(&self.config.currency)?;
-        let prepare = |i: usize, (op, currency): (PriceOp, Option<Currency>)| {
+        let today = chrono::Utc::now().date_naive();
+        let prepare = |i: usize, (op, terms): (PriceOp, Option<SharedPriceTerms>)| {
             let field = format!("prices[{i}]");
-            let checked = op.check(&field).and_then(|()| match currency {
-                Some(c) if c != tenant => Err(Error::invalid(
-                    format!("{field}.price.currency"),
-                    format!("is {c}; ONe prices are in the tenant's currency {tenant}"),
-                )),
-                _ => Ok(()),
+            let checked = op.check(&field).and_then(|()| match &terms {
+                Some(t) => t.check(&field, &tenant, today),
+                None => Ok(()),
             });
             match checked {
                 Ok(()) => Ok(op),
@@ -416,5 +416,53 @@ mod tests {
             unused_pricings(&[a, b, g, c], &assignments),
             vec!["B".to_string()]
         );
+    }
+}
+
+/// What a shared `PriceRecord` says beyond the ONe price body (`{price, productId[,
+/// pricingId]}`), which ONe cannot express: such a record is refused, not sent with a different
+/// meaning.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedPriceTerms {
+    /// The price's currency: ONe prices are in the tenant's currency.
+    pub(crate) currency: Currency,
+    /// A per-location price would apply to every location.
+    pub(crate) location: bool,
+    /// A price valid from a future date would apply now.
+    pub(crate) valid_from: Option<chrono::NaiveDate>,
+    /// A price that has expired would apply again.
+    pub(crate) valid_to: Option<chrono::NaiveDate>,
+}
+
+impl SharedPriceTerms {
+    fn check(&self, field: &str, tenant: &Currency, today: chrono::NaiveDate) -> Result<(), Error> {
+        if &self.currency != tenant {
+            return Err(Error::invalid(
+                format!("{field}.price.currency"),
+                format!(
+                    "is {}; ONe prices are in the tenant's currency {tenant}",
+                    self.currency
+                ),
+            ));
+        }
+        if self.location {
+            return Err(Error::invalid(
+                format!("{field}.location"),
+                "is set; ONe has no per-location prices (the price would apply everywhere)",
+            ));
+        }
+        if let Some(from) = self.valid_from.filter(|d| *d > today) {
+            return Err(Error::invalid(
+                format!("{field}.valid_from"),
+                format!("is {from}; ONe applies a price at once: push it on or after that day"),
+            ));
+        }
+        if let Some(to) = self.valid_to.filter(|d| *d < today) {
+            return Err(Error::invalid(
+                format!("{field}.valid_to"),
+                format!("is {to}: the price has expired and ONe would apply it again"),
+            ));
+        }
+        Ok(())
     }
 }

@@ -131,6 +131,60 @@ async fn the_price_sink_refuses_a_price_in_another_currency() {
     assert!(f.error.to_string().contains("EUR"), "{}", f.error);
 }
 
+/// ONe's price body is `{price, productId[, pricingId]}`: no validity dates, no location. A
+/// shared price that says more is refused (naming the field) rather than applied with another
+/// meaning; a price already in force (valid_from today or earlier, valid_to ahead) is sent.
+#[tokio::test]
+async fn the_price_sink_refuses_terms_one_cannot_express() {
+    let server = MockServer::start().await;
+    one("PUT", &format!("{PRICING}/retail-prices"))
+        .and(body_json(json!([{"price": 10.50, "productId": "SKU-NOW"}])))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .named("only the price in force")
+        .mount(&server)
+        .await;
+    no_other_calls(&server).await;
+    let c = client_with(&server, 10_000);
+    let pln = |sku: &str| {
+        PriceRecord::new(
+            Sku::new(sku).unwrap(),
+            Money::new(dec!(10.50), Currency::new("PLN").unwrap()),
+        )
+    };
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let mut now = pln("SKU-NOW");
+    now.valid_from = Some(date("2000-01-01"));
+    now.valid_to = Some(date("2099-12-31"));
+    let mut future = pln("SKU-FUTURE");
+    future.valid_from = Some(date("2099-01-01"));
+    let mut expired = pln("SKU-EXPIRED");
+    expired.valid_to = Some(date("2000-12-31"));
+    let mut store = pln("SKU-STORE");
+    store.location = Some(connector_core::LocationId::new("STORE-7").unwrap());
+    let report = c
+        .price_sink()
+        .unwrap()
+        .push_prices(Box::pin(stream::iter(vec![future, now, expired, store])))
+        .await
+        .unwrap();
+    assert_eq!((report.total, report.sent, report.requests), (4, 1, 1));
+    let refused: Vec<(usize, String)> = report
+        .rejected
+        .iter()
+        .map(|f| (f.index, invalid_field(&f.error).to_string()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (0, "prices[0].valid_from".to_string()),
+            (2, "prices[2].valid_to".to_string()),
+            (3, "prices[3].location".to_string()),
+        ]
+    );
+    assert!(report.rejected[0].error.to_string().contains("2099-01-01"));
+}
+
 /// A sales order whose lines do not all carry `price.netValue` has no known total: the sum
 /// of the other lines would be a wrong total.
 #[test]
