@@ -224,6 +224,11 @@ pub struct OrderBatch {
     pub orders: Vec<Order>,
     /// Save this after processing the orders; pass it to the next pull.
     pub next_cursor: Option<String>,
+    /// Orders the platform returned that could not be read into [`Order`] (an unknown
+    /// currency, an impossible quantity...): `index` is the position in the platform's answer,
+    /// `key` its order id, `error` why. One bad order does not hold back the others; these are
+    /// not in `orders`, so alert on them or fix them on the platform.
+    pub rejected: Vec<crate::batch::RecordFailure>,
 }
 
 impl OrderBatch {
@@ -232,7 +237,14 @@ impl OrderBatch {
         Self {
             orders,
             next_cursor,
+            rejected: Vec::new(),
         }
+    }
+
+    /// The batch with the orders that could not be read (see [`OrderBatch::rejected`]).
+    pub fn with_rejected(mut self, rejected: Vec<crate::batch::RecordFailure>) -> Self {
+        self.rejected = rejected;
+        self
     }
 }
 

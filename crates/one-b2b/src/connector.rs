@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use connector_core::batch::Chunk;
 use connector_core::{
     BatchReport, Connector, Customer, CustomerSink, Error, Order, OrderBatch, OrderFeed, OrderId,
-    OrderState, OrderStatus, OrderUpdate, Platform, PriceRecord, PriceSink, RecordStream, Stock,
-    StockSink,
+    OrderState, OrderStatus, OrderUpdate, Platform, PriceRecord, PriceSink, RecordFailure,
+    RecordStream, Stock, StockSink,
 };
 use futures::StreamExt;
 
@@ -128,7 +128,17 @@ impl OrderFeed for OneClient {
             }
         }
         latest.reverse();
-        for (shipment, kind, order_id) in latest {
+        // A shipment that cannot be read (bad data, an answer that does not decode) is
+        // reported in `rejected` and does not hold back the others: the cursor moves on, which
+        // it could never do if one bad order failed the whole pull. Transport errors still
+        // fail the pull (nothing is skipped; pull again from the same cursor).
+        let mut rejected = Vec::new();
+        let reject = |index: usize, shipment: &str, error: Error| RecordFailure {
+            index,
+            key: shipment.to_string(),
+            error: std::sync::Arc::new(error),
+        };
+        for (index, (shipment, kind, order_id)) in latest.into_iter().enumerate() {
             let removed = || -> Result<Order, Error> {
                 let mut o = Order::new(
                     OrderId::new(shipment)?,
@@ -138,17 +148,22 @@ impl OrderFeed for OneClient {
                     .insert("orderId".into(), serde_json::Value::String(order_id.into()));
                 Ok(o)
             };
-            if *kind == OrderEventType::Removed {
-                orders.push(removed()?);
-                continue;
-            }
-            match self.sales_order(shipment).await {
-                Ok(so) => orders.push(convert::order_from_sales_order(&so, &self.config.currency)?),
-                Err(Error::NotFound { .. }) => orders.push(removed()?),
-                Err(e) => return Err(e),
+            let read = if *kind == OrderEventType::Removed {
+                removed()
+            } else {
+                match self.sales_order(shipment).await {
+                    Ok(so) => convert::order_from_sales_order(&so, &self.config.currency),
+                    Err(Error::NotFound { .. }) => removed(),
+                    Err(e @ Error::Decode { .. }) => Err(e),
+                    Err(e) => return Err(e),
+                }
+            };
+            match read {
+                Ok(o) => orders.push(o),
+                Err(e) => rejected.push(reject(index, shipment, e)),
             }
         }
-        Ok(OrderBatch::new(orders, Some(page.next_id.to_string())))
+        Ok(OrderBatch::new(orders, Some(page.next_id.to_string())).with_rejected(rejected))
     }
 
     /// `Confirm` → ACCEPTED; `Ship` → shipped quantities, waybills, then SENT; `Delivered` →

@@ -670,3 +670,69 @@ async fn invoice_client_types_and_account_types_are_checked() {
         "clients[0].accountType"
     );
 }
+
+/// One shipment whose sales order does not decode must not stop the order feed: it is reported
+/// in `rejected` (position and shipment id), the others come through and the cursor moves on.
+/// A transport failure still fails the pull, so nothing is skipped silently.
+#[tokio::test]
+async fn one_unreadable_sales_order_is_reported_and_the_feed_moves_on() {
+    let server = MockServer::start().await;
+    one(
+        "GET",
+        "/api/v1/orders/integrations/auth-required/synchronization/order",
+    )
+    .and(query_param("startId", "40"))
+    .respond_with(
+        ResponseTemplate::new(200).set_body_json(json!({"nextId": 43, "events": [
+            {"orderId": "OF/1", "shipmentId": "OF/1/01", "eventType": "ADDED"},
+            {"orderId": "OF/2", "shipmentId": "OF/2/01", "eventType": "ADDED"}
+        ]})),
+    )
+    .expect(1)
+    .mount(&server)
+    .await;
+    one("GET", &format!("{ACC}/order/shipment"))
+        .and(query_param("shipmentId", "OF/1/01"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "OF/1/01", "orderId": "OF/1", "clientId": "org:ACME", "status": "NEW",
+            "currencyCode": "PLN", "productLines": "not a list"
+        })))
+        .expect(1)
+        .named("malformed sales order")
+        .mount(&server)
+        .await;
+    one("GET", &format!("{ACC}/order/shipment"))
+        .and(query_param("shipmentId", "OF/2/01"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "OF/2/01", "orderId": "OF/2", "clientId": "org:ACME", "status": "NEW",
+            "currencyCode": "PLN", "productLines": []
+        })))
+        .expect(1)
+        .named("good sales order")
+        .mount(&server)
+        .await;
+    one(
+        "GET",
+        "/api/v1/orders/integrations/auth-required/synchronization/order",
+    )
+    .and(query_param("startId", "50"))
+    .respond_with(ResponseTemplate::new(500))
+    .mount(&server)
+    .await;
+    let c = client_with(&server, 10_000);
+    let feed = c.order_feed().unwrap();
+    let batch = feed.pull_orders(Some("40")).await.unwrap();
+    assert_eq!(batch.next_cursor.as_deref(), Some("43"));
+    let ids: Vec<&str> = batch.orders.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["OF/2/01"]);
+    assert_eq!(batch.rejected.len(), 1);
+    let bad = &batch.rejected[0];
+    assert_eq!((bad.index, bad.key.as_str()), (0, "OF/1/01"));
+    assert!(
+        matches!(*bad.error, Error::Decode { .. }),
+        "{:?}",
+        bad.error
+    );
+    // The feed itself failing is an error, not an empty batch.
+    assert!(feed.pull_orders(Some("50")).await.is_err());
+}

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use connector_core::{
     BatchOptions, BatchReport, BatchRunner, Chunk, ChunkResult, Connector, Error, OrderBatch,
     OrderFeed, OrderId, OrderUpdate, Platform, PriceRecord, PriceSink, Product, ProductSink,
-    RecordStream, Stock, StockSink,
+    RecordFailure, RecordStream, Stock, StockSink,
 };
 use futures::TryStreamExt;
 use rust_decimal::Decimal;
@@ -132,11 +132,21 @@ impl OrderFeed for OmniClient {
             .stream(OmniStatus::PendingConfirmation)
             .try_collect()
             .await?;
-        let orders = list
-            .iter()
-            .map(order_to_shared)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(OrderBatch::new(orders, None))
+        // One order that does not map (unknown currency...) must not hold back the others:
+        // it is reported in `rejected` with its id and reason.
+        let mut shared = Vec::with_capacity(list.len());
+        let mut rejected = Vec::new();
+        for (index, order) in list.iter().enumerate() {
+            match order_to_shared(order) {
+                Ok(o) => shared.push(o),
+                Err(e) => rejected.push(RecordFailure {
+                    index,
+                    key: order.id.clone(),
+                    error: std::sync::Arc::new(e),
+                }),
+            }
+        }
+        Ok(OrderBatch::new(shared, None).with_rejected(rejected))
     }
 
     async fn update_order(&self, id: &OrderId, update: OrderUpdate) -> Result<(), Error> {

@@ -102,6 +102,30 @@ async fn lists_paid_orders_pending_confirmation_with_bearer_token() {
 }
 
 #[tokio::test]
+async fn one_order_that_does_not_map_is_reported_and_does_not_hold_back_the_others() {
+    use connector_core::OrderFeed;
+    let (server, omni, _) = setup().await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders"))
+        .and(query_param("status", "PENDING_CONFIRMATION"))
+        .and(query_param("page", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+            r#"{{"orders":[{{"id":"OM-BAD","status":"PENDING_CONFIRMATION","currency":"REAIS","items":[]}},{ORDER}],"page":1,"totalPages":1}}"#
+        )))
+        .expect(1)
+        .named("a page with one unmappable order")
+        .mount(&server)
+        .await;
+    let batch = omni.pull_orders(None).await.unwrap();
+    assert_eq!(batch.orders.len(), 1, "the good order comes through");
+    assert_eq!(batch.orders[0].status.raw, "PENDING_CONFIRMATION");
+    assert_eq!(batch.rejected.len(), 1);
+    let bad = &batch.rejected[0];
+    assert_eq!((bad.index, bad.key.as_str()), (0, "OM-BAD"));
+    assert!(bad.error.to_string().contains("currency"), "{}", bad.error);
+}
+
+#[tokio::test]
 async fn without_total_pages_the_stream_reads_until_an_empty_page() {
     let (server, omni, _) = setup().await;
     // Page 2 is short (1 of pageSize), page 3 has more: a short page is not the end.
