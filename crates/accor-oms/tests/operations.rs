@@ -622,3 +622,243 @@ async fn no_secret_in_debug_output() {
     );
     assert!(s.contains("erp-client"), "{s}");
 }
+
+#[tokio::test]
+async fn purchase_order_5xx_gateway_answers_are_outcome_unknown_after_one_attempt() {
+    for status in [500u16, 502, 504] {
+        let server = MockServer::start().await;
+        let c = client(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/oms-api/purchase-order"))
+            .respond_with(ResponseTemplate::new(status).set_body_string("upstream error"))
+            .expect(1)
+            .named("po gateway error, once")
+            .mount(&server)
+            .await;
+        let err = c.purchase_order(&po_request()).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::OutcomeUnknown { reason, .. } if reason.contains(&status.to_string())),
+            "{status}: {err:?}"
+        );
+        assert!(!err.is_retryable());
+    }
+}
+
+#[tokio::test]
+async fn a_purchase_order_refused_with_401_is_resent_once_with_a_new_token() {
+    // A 401 is answered before anything is processed: refreshing and resending is safe.
+    let server = MockServer::start().await;
+    token_ok(&server, 2).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_token", "error_description": "Token is not active"
+        })))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .named("po 401 once")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .and(header("authorization", BEARER))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [{"order_id": "P2P-000124-A", "shop_id": 2001, "order_state": "STAGING"}],
+            "offers_not_shippable": []
+        })))
+        .expect(1)
+        .named("po after refresh")
+        .mount(&server)
+        .await;
+    let c = AccorClient::new(config(&server).build().unwrap()).unwrap();
+    let resp = c.purchase_order(&po_request()).await.unwrap();
+    assert_eq!(resp.orders[0].order_id, "P2P-000124-A");
+    assert_eq!(c.token_fetches(), 2);
+}
+
+#[tokio::test]
+async fn purchase_order_decodes_offers_not_shippable() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [
+                {"order_id": "P2P-000125-A", "commercial_id": "P2P-000125", "shop_id": 2001,
+                 "order_state": "STAGING", "currency_iso_code": "EUR", "total_price": 133.9, "shipping_price": 9.9,
+                 "order_lines": [{"order_line_id": "P2P-000125-A-1", "offer_id": 35308, "quantity": 10, "order_line_state": "STAGING"}]}
+            ],
+            "offers_not_shippable": [{"offer_id": 41000, "error_code": "SHIPPING_TYPE_NOT_FOUND"}]
+        })))
+        .expect(1)
+        .named("po partly shippable")
+        .mount(&server)
+        .await;
+    let resp = c.purchase_order(&po_request()).await.unwrap();
+    assert_eq!(resp.orders.len(), 1);
+    assert_eq!(resp.orders[0].shipping_price, Some(dec!(9.9)));
+    assert_eq!(resp.offers_not_shippable.len(), 1);
+    assert_eq!(resp.offers_not_shippable[0].offer_id.as_str(), "41000");
+    assert_eq!(
+        resp.offers_not_shippable[0].error_code.as_deref(),
+        Some("SHIPPING_TYPE_NOT_FOUND")
+    );
+}
+
+#[tokio::test]
+async fn a_purchase_order_whose_offers_are_all_refused_is_decoded() {
+    // Nothing created, every line accounted for in offers_not_shippable.
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [],
+            "offers_not_shippable": [
+                {"offer_id": 35308, "error_code": "OFFER_NOT_FOUND"},
+                {"offer_id": 41000, "error_code": "OFFER_NOT_FOUND"}
+            ]
+        })))
+        .expect(1)
+        .named("po nothing shippable")
+        .mount(&server)
+        .await;
+    let resp = c.purchase_order(&po_request()).await.unwrap();
+    assert!(resp.orders.is_empty());
+    assert_eq!(resp.offers_not_shippable.len(), 2);
+}
+
+#[tokio::test]
+async fn status_encodes_the_order_id_and_refuses_a_blank_one() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/P2P%2F1%20%C3%A9-A"))
+        .and(header("authorization", BEARER))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": "P2P/1 é-A", "order_state": "CANCELED",
+            "order_lines": [{"offer_id": "OF-7", "quantity": 1, "order_line_state": "REFUNDED"}]
+        })))
+        .expect(1)
+        .named("status with an odd id")
+        .mount(&server)
+        .await;
+    let s = c.status("P2P/1 é-A").await.unwrap();
+    assert_eq!(s.order_state, MiraklOrderState::Canceled);
+    let order = accor_oms::convert::order(&s).unwrap();
+    assert_eq!(order.status.state, connector_core::OrderState::Cancelled);
+    assert_eq!(
+        order.lines[0].offer_id.as_ref().unwrap().as_str(),
+        "OF-7"
+    );
+    let err = c.status("  ").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: `order_id` is required and must not be blank"
+    );
+}
+
+#[tokio::test]
+async fn a_status_answer_without_a_state_is_a_decode_error() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/P2P-000123-A"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": "P2P-000123-A", "state": "SHIPPED"
+        })))
+        .expect(1)
+        .named("status without order_state")
+        .mount(&server)
+        .await;
+    let err = c.status("P2P-000123-A").await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("order_state"), "{err}");
+}
+
+#[tokio::test]
+async fn validate_cart_keeps_text_ids_unicode_and_unknown_error_codes() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    let customer = CustomerBlock::new(
+        "75001.HB0001",
+        "zoë.müller@hôtel.example",
+        "Zoë",
+        "Müller-Łukasiewicz",
+        "AA00009999",
+        "AA00009999",
+        "de_de",
+    );
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .and(body_json(json!({
+            "customer": {
+                "mega_code": "75001.HB0001",
+                "email": "zoë.müller@hôtel.example",
+                "firstname": "Zoë",
+                "lastname": "Müller-Łukasiewicz",
+                "delivery_address_id": "AA00009999",
+                "billing_address_id": "AA00009999",
+                "user_store": "de_de"
+            },
+            "shipping_zone_code": "DE-DE",
+            "offers": [
+                {"offer_id": "OF-7", "quantity": 1},
+                {"offer_id": "0042", "quantity": 3},
+                {"offer_id": 4294967296u64, "quantity": 4294967295u32}
+            ]
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [
+                {"error_code": "SHIPPING_ZONE_NOT_ALLOWED", "offer_id": 4294967296u64, "shipping_type_code": null},
+                {"error_code": "SOMETHING_NEW", "offer_id": "OF-7"}
+            ],
+            "orders": [],
+            "total_count": 0
+        })))
+        .expect(1)
+        .named("validate-cart odd ids")
+        .mount(&server)
+        .await;
+    let lines = vec![
+        CartLine::new("OF-7", 1),
+        CartLine::new("0042", 3),
+        CartLine::new("4294967296", u32::MAX),
+    ];
+    let answer = c
+        .validate_cart(&ValidateCartRequest::new(customer, "DE-DE", lines.clone()))
+        .await
+        .unwrap();
+    let short = answer.short_lines(&lines);
+    assert_eq!(short.len(), 2);
+    assert_eq!(
+        (short[0].offer_id.as_str(), short[0].requested),
+        ("4294967296", u32::MAX)
+    );
+    assert_eq!(short[1].error_code.as_deref(), Some("SOMETHING_NEW"));
+}
+
+#[tokio::test]
+async fn validate_cart_503_until_the_retries_run_out_is_transient() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "status": 503, "message": "The service is unavailable at the moment. Please try again later"
+        })))
+        .named("validate-cart always 503")
+        .mount(&server)
+        .await;
+    let req = ValidateCartRequest::new(customer(), "FR-FR", vec![CartLine::new("35308", 1)]);
+    let err = c.validate_cart(&req).await.unwrap_err();
+    assert!(matches!(err, Error::Transient { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    let sent = server.received_requests().await.unwrap();
+    let attempts = sent
+        .iter()
+        .filter(|r| r.url.path() == "/oms-api/validate-cart")
+        .count();
+    assert!(attempts > 1, "validate-cart was not retried ({attempts})");
+}
