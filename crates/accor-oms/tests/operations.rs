@@ -707,6 +707,43 @@ async fn purchase_order_decodes_offers_not_shippable() {
 }
 
 #[tokio::test]
+async fn a_purchase_order_2xx_that_cannot_be_read_is_outcome_unknown() {
+    // The order was accepted (2xx) but its ids cannot be read: the caller must look it up
+    // before sending it again, never treat it as "failed".
+    let bodies = [
+        ResponseTemplate::new(201).set_body_string("<html><body>Created</body></html>"),
+        ResponseTemplate::new(201)
+            .set_body_json(json!({"orders": [{"shop_id": 2001, "order_state": "STAGING"}]})),
+        ResponseTemplate::new(201).set_body_json(json!({})),
+        ResponseTemplate::new(200).set_body_json(json!({"order_id": "P2P-000126-A"})),
+        ResponseTemplate::new(201),
+    ];
+    for (i, answer) in bodies.into_iter().enumerate() {
+        let server = MockServer::start().await;
+        let c = client(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/oms-api/purchase-order"))
+            .respond_with(answer)
+            .expect(1)
+            .named("po answer unreadable")
+            .mount(&server)
+            .await;
+        let err = c.purchase_order(&po_request()).await.unwrap_err();
+        match &err {
+            Error::OutcomeUnknown {
+                operation,
+                reconcile,
+                ..
+            } => {
+                assert_eq!(operation, "accor.purchase_order", "case {i}");
+                assert!(reconcile.contains("before sending it again"), "case {i}");
+            }
+            other => panic!("case {i}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_purchase_order_whose_offers_are_all_refused_is_decoded() {
     // Nothing created, every line accounted for in offers_not_shippable.
     let server = MockServer::start().await;
