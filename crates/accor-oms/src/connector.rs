@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use connector_core::{
-    CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement, OrderState,
+    ApiContext, CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement, OrderState,
     OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
 };
 
@@ -160,7 +160,10 @@ impl OrderPlacement for AccorConnector {
 
     /// purchase-order. When the draft has a delivery date or a comment, validate-cart is
     /// called first to learn each offer's supplier, and `shops[]` carries them for every
-    /// supplier. Never retried: see [`AccorClient::purchase_order`].
+    /// supplier. Never retried: see [`AccorClient::purchase_order`]. An answer that creates
+    /// no sub-order (every offer in `offers_not_shippable`) is an `Api` error naming the
+    /// offers and their error codes; offers refused next to created sub-orders are logged
+    /// (warning), as `PlacedOrder` cannot carry them.
     async fn place(&self, draft: &OrderDraft) -> Result<PlacedOrder, Error> {
         let cart = self.cart(draft)?;
         let mut offers = convert::order_offers(&draft.lines)?;
@@ -183,6 +186,38 @@ impl OrderPlacement for AccorConnector {
         let mut po = PurchaseOrderRequest::new(cart.customer, cart.shipping_zone_code, offers);
         po.shops = shops;
         let resp = self.client.purchase_order(&po).await?;
+        let refused = resp
+            .offers_not_shippable
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} ({})",
+                    o.offer_id,
+                    o.error_code.as_deref().unwrap_or("no error code")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if resp.orders.is_empty() {
+            // Nothing was created: an `Ok` without any order id would read as "placed".
+            return Err(Error::Api {
+                context: Box::new(
+                    ApiContext::new(format!(
+                        "no sub-order was created; offers not shippable: {refused}"
+                    ))
+                    .with_operation(crate::client::operations::PURCHASE_ORDER),
+                ),
+            });
+        }
+        if !refused.is_empty() {
+            // `PlacedOrder` has no field for them: say it loudly; the platform client's
+            // `purchase_order` returns them in `offers_not_shippable`.
+            tracing::warn!(
+                external_id = %draft.external_id,
+                offers_not_shippable = %refused,
+                "purchase-order created sub-orders without some offers"
+            );
+        }
         let ids = resp
             .orders
             .iter()

@@ -899,3 +899,62 @@ async fn validate_cart_503_until_the_retries_run_out_is_transient() {
         .count();
     assert!(attempts > 1, "validate-cart was not retried ({attempts})");
 }
+
+fn draft() -> connector_core::OrderDraft {
+    use connector_core::{
+        Address, AddressId, AddressKind, Customer, ExternalOrderId, OfferId, OrderDraft,
+        OrderLine, Organization, OrganizationId, Person,
+    };
+    let mut person = Person::new("Test", "P2P");
+    person.email = Some("test@gmail.com".into());
+    let mut org = Organization::new("Hotel");
+    org.id = Some(OrganizationId::new("92320.HB1624").unwrap());
+    let mut cust = Customer::new();
+    cust.person = Some(person);
+    cust.organization = Some(org);
+    cust.store = Some("fr_fr".into());
+    cust.addresses = vec![Address::by_id(
+        AddressId::new("AA00001221").unwrap(),
+        AddressKind::Delivery,
+    )];
+    let line = |offer: &str, q| {
+        let mut l = OrderLine::new(None, q);
+        l.offer_id = Some(OfferId::new(offer).unwrap());
+        l
+    };
+    OrderDraft::new(
+        ExternalOrderId::new("ERP-PO-9").unwrap(),
+        cust,
+        vec![line("35308", dec!(10)), line("41000", dec!(200))],
+    )
+}
+
+#[tokio::test]
+async fn the_connector_does_not_report_a_placement_when_no_sub_order_was_created() {
+    use connector_core::OrderPlacement;
+    let server = MockServer::start().await;
+    let c = AccorClient::new(config(&server).default_shipping_zone("FR-FR").build().unwrap())
+        .unwrap();
+    token_ok(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [],
+            "offers_not_shippable": [
+                {"offer_id": 35308, "error_code": "SHIPPING_TYPE_NOT_FOUND"},
+                {"offer_id": 41000, "error_code": "OFFER_NOT_FOUND"}
+            ]
+        })))
+        .expect(1)
+        .named("po nothing shippable")
+        .mount(&server)
+        .await;
+    let conn = accor_oms::AccorConnector::new(c);
+    let err = conn.place(&draft()).await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("35308") && text.contains("SHIPPING_TYPE_NOT_FOUND") && text.contains("41000"),
+        "{text}"
+    );
+}
