@@ -518,11 +518,17 @@ async fn purchase_order(
         })
         .unwrap_or_default();
     let mut data = sim.lock();
-    // Refuse what validate-cart would flag.
+    // An offer may come on several lines: the stock must cover them together.
+    let mut wanted: BTreeMap<u64, u64> = BTreeMap::new();
     for &(id, q) in &lines {
+        *wanted.entry(id).or_default() += q;
+    }
+    // Refuse what validate-cart would flag.
+    for &(id, _) in &lines {
         let Some(o) = data.offers.get(&id) else {
             return bad_request(format!("offer {id}: OFFER_NOT_FOUND"));
         };
+        let q = wanted.get(&id).copied().unwrap_or(0);
         if q > o.stock {
             return bad_request(format!(
                 "offer {id}: quantity {q} exceeds available stock {}",
@@ -570,7 +576,7 @@ async fn purchase_order(
             .collect();
         for (id, q) in &sub_lines {
             if let Some(o) = data.offers.get_mut(id) {
-                o.stock -= q;
+                o.stock = o.stock.saturating_sub(*q);
             }
         }
         let body = json!({
