@@ -958,3 +958,51 @@ async fn the_connector_does_not_report_a_placement_when_no_sub_order_was_created
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn supplier_shipping_comes_from_the_selected_types_entry_of_shipping_types() {
+    // SH02: `selected_shipping_type` has code/label/deadline only; the totals are in
+    // `shipping_types[]`. Lines here carry no `line_shipping_price`.
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [],
+            "orders": [{
+                "channel_code": null,
+                "currency_iso_code": "EUR",
+                "leadtime_to_ship": 2,
+                "shop_id": 2001,
+                "shop_name": "Linen & Co",
+                "selected_shipping_type": {"code": "STD", "label": "Standard",
+                    "shipping_deadline": "2024-09-27T15:00:00Z",
+                    "delivery_time": {"earliest_days": 2, "latest_days": 4}},
+                "shipping_types": [
+                    {"code": "DELIVERY_ROUND", "label": "Delivery round", "total_shipping_price": 0},
+                    {"code": "STD", "label": "Standard", "total_shipping_price": 12.50}
+                ],
+                "offers": [
+                    {"offer_id": 35308, "offer_price": 13.50, "offer_quantity": 500,
+                     "line_original_quantity": 2, "line_quantity": 2, "line_price": 27.00}
+                ]
+            }],
+            "total_count": 1
+        })))
+        .expect(1)
+        .named("validate-cart, SH02 shipping types")
+        .mount(&server)
+        .await;
+    let answer = c
+        .validate_cart(&ValidateCartRequest::new(
+            customer(),
+            "FR-FR",
+            vec![CartLine::new("35308", 2)],
+        ))
+        .await
+        .unwrap();
+    let totals = answer.supplier_totals();
+    assert_eq!(totals[0].goods, dec!(27.00));
+    assert_eq!(totals[0].shipping, dec!(12.50));
+    assert_eq!(totals[0].total(), dec!(39.50));
+}
