@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use connector_core::{
-    ApiContext, CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement, OrderState,
-    OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
+    ApiContext, CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement,
+    OrderState, OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
 };
 
 use std::collections::BTreeMap;
@@ -160,7 +160,9 @@ impl OrderPlacement for AccorConnector {
 
     /// purchase-order. When the draft has a delivery date or a comment, validate-cart is
     /// called first to learn each offer's supplier, and `shops[]` carries them for every
-    /// supplier. Never retried: see [`AccorClient::purchase_order`]. An answer that creates
+    /// supplier (an offer validate-cart refuses is then an `InvalidInput` naming its error
+    /// code, and nothing is ordered). Never retried: see [`AccorClient::purchase_order`]. An
+    /// answer that creates
     /// no sub-order (every offer in `offers_not_shippable`) is an `Api` error naming the
     /// offers and their error codes; offers refused next to created sub-orders are logged
     /// (warning), as `PlacedOrder` cannot carry them.
@@ -170,16 +172,27 @@ impl OrderPlacement for AccorConnector {
         let mut shops: Vec<OrderShop> = Vec::new();
         if draft.requested_delivery.is_some() || draft.comment.is_some() {
             let answer = self.client.validate_cart(&cart).await?;
-            for o in &mut offers {
-                if let Some((shop, _)) = answer.offer(o.offer_id.as_str()) {
-                    let id = shop.shop_id.as_str().to_string();
-                    o.shop_id = Some(id.clone());
-                    if !shops.iter().any(|s| s.shop_id.as_str() == id) {
-                        let mut s = OrderShop::new(id);
-                        s.delivery_instructions = draft.comment.clone();
-                        s.delivery_date_selected = draft.requested_delivery;
-                        shops.push(s);
-                    }
+            for (i, o) in offers.iter_mut().enumerate() {
+                let Some((shop, _)) = answer.offer(o.offer_id.as_str()) else {
+                    // No supplier for it, so no shops[] entry: say why rather than let the
+                    // shops[] check report a missing `from_shop`.
+                    let code = answer
+                        .errors
+                        .iter()
+                        .find(|e| e.offer_id.as_ref() == Some(&o.offer_id))
+                        .map_or("not in the answer", |e| e.error_code.as_str());
+                    return Err(Error::invalid(
+                        connector_core::validate::field("offers", i, "offer_id"),
+                        format!("was refused by validate-cart ({code}): `{}`", o.offer_id),
+                    ));
+                };
+                let id = shop.shop_id.as_str().to_string();
+                o.shop_id = Some(id.clone());
+                if !shops.iter().any(|s| s.shop_id.as_str() == id) {
+                    let mut s = OrderShop::new(id);
+                    s.delivery_instructions = draft.comment.clone();
+                    s.delivery_date_selected = draft.requested_delivery;
+                    shops.push(s);
                 }
             }
         }

@@ -785,10 +785,7 @@ async fn status_encodes_the_order_id_and_refuses_a_blank_one() {
     assert_eq!(s.order_state, MiraklOrderState::Canceled);
     let order = accor_oms::convert::order(&s).unwrap();
     assert_eq!(order.status.state, connector_core::OrderState::Cancelled);
-    assert_eq!(
-        order.lines[0].offer_id.as_ref().unwrap().as_str(),
-        "OF-7"
-    );
+    assert_eq!(order.lines[0].offer_id.as_ref().unwrap().as_str(), "OF-7");
     let err = c.status("  ").await.unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -902,8 +899,8 @@ async fn validate_cart_503_until_the_retries_run_out_is_transient() {
 
 fn draft() -> connector_core::OrderDraft {
     use connector_core::{
-        Address, AddressId, AddressKind, Customer, ExternalOrderId, OfferId, OrderDraft,
-        OrderLine, Organization, OrganizationId, Person,
+        Address, AddressId, AddressKind, Customer, ExternalOrderId, OfferId, OrderDraft, OrderLine,
+        Organization, OrganizationId, Person,
     };
     let mut person = Person::new("Test", "P2P");
     person.email = Some("test@gmail.com".into());
@@ -933,8 +930,13 @@ fn draft() -> connector_core::OrderDraft {
 async fn the_connector_does_not_report_a_placement_when_no_sub_order_was_created() {
     use connector_core::OrderPlacement;
     let server = MockServer::start().await;
-    let c = AccorClient::new(config(&server).default_shipping_zone("FR-FR").build().unwrap())
-        .unwrap();
+    let c = AccorClient::new(
+        config(&server)
+            .default_shipping_zone("FR-FR")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
     token_ok(&server, 1).await;
     Mock::given(method("POST"))
         .and(path("/oms-api/purchase-order"))
@@ -954,7 +956,9 @@ async fn the_connector_does_not_report_a_placement_when_no_sub_order_was_created
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.contains("35308") && text.contains("SHIPPING_TYPE_NOT_FOUND") && text.contains("41000"),
+        text.contains("35308")
+            && text.contains("SHIPPING_TYPE_NOT_FOUND")
+            && text.contains("41000"),
         "{text}"
     );
 }
@@ -1005,4 +1009,54 @@ async fn supplier_shipping_comes_from_the_selected_types_entry_of_shipping_types
     assert_eq!(totals[0].goods, dec!(27.00));
     assert_eq!(totals[0].shipping, dec!(12.50));
     assert_eq!(totals[0].total(), dec!(39.50));
+}
+
+#[tokio::test]
+async fn the_connector_names_the_validate_cart_error_of_an_offer_it_cannot_place() {
+    // With a comment, place() asks validate-cart for each offer's supplier first. An offer
+    // validate-cart refuses must be reported with its error code, and nothing ordered.
+    use connector_core::OrderPlacement;
+    let server = MockServer::start().await;
+    let c = AccorClient::new(
+        config(&server)
+            .default_shipping_zone("FR-FR")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    token_ok(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [{"error_code": "OFFER_NOT_FOUND", "offer_id": 41000, "shipping_type_code": null}],
+            "orders": [{
+                "shop_id": 2001, "shop_name": "Linen & Co", "currency_iso_code": "EUR",
+                "offers": [{"offer_id": 35308, "offer_price": 12.40, "offer_quantity": 500,
+                            "line_original_quantity": 10, "line_quantity": 10, "line_price": 124.00}]
+            }],
+            "total_count": 1
+        })))
+        .expect(1)
+        .named("validate-cart, one offer unknown")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(0)
+        .named("purchase-order never sent")
+        .mount(&server)
+        .await;
+    let mut d = draft();
+    d.comment = Some("Reception desk".into());
+    let err = accor_oms::AccorConnector::new(c)
+        .place(&d)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("`offers[1].offer_id`") && text.contains("OFFER_NOT_FOUND"),
+        "{text}"
+    );
 }
