@@ -1060,3 +1060,40 @@ async fn the_connector_names_the_validate_cart_error_of_an_offer_it_cannot_place
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn numeric_order_ids_are_read_as_text() {
+    // Accor generates the order ids and does not say their JSON type: a number must not make
+    // a created order unreadable.
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [{"order_id": 100023, "commercial_id": 100020, "shop_id": 2001,
+                        "order_state": "STAGING",
+                        "order_lines": [{"order_line_id": 1000231, "offer_id": 35308, "quantity": 10}]}],
+            "offers_not_shippable": []
+        })))
+        .expect(1)
+        .named("po numeric ids")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/100023"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": 100023, "order_state": "WAITING_ACCEPTANCE",
+            "order_lines": [{"order_line_id": 1000231, "offer_id": 35308, "quantity": 10,
+                             "order_line_state": "WAITING_ACCEPTANCE"}]
+        })))
+        .expect(1)
+        .named("status numeric ids")
+        .mount(&server)
+        .await;
+    let placed = c.purchase_order(&po_request()).await.unwrap();
+    assert_eq!(placed.orders[0].order_id, "100023");
+    assert_eq!(placed.orders[0].commercial_id.as_deref(), Some("100020"));
+    let s = c.status(&placed.orders[0].order_id).await.unwrap();
+    assert_eq!(s.order_id, "100023");
+    assert_eq!(s.order_lines[0].order_line_id.as_deref(), Some("1000231"));
+}
