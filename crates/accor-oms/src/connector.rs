@@ -161,11 +161,11 @@ impl OrderPlacement for AccorConnector {
     /// purchase-order. When the draft has a delivery date or a comment, validate-cart is
     /// called first to learn each offer's supplier, and `shops[]` carries them for every
     /// supplier (an offer validate-cart refuses is then an `InvalidInput` naming its error
-    /// code, and nothing is ordered). Never retried: see [`AccorClient::purchase_order`]. An
-    /// answer that creates
-    /// no sub-order (every offer in `offers_not_shippable`) is an `Api` error naming the
-    /// offers and their error codes; offers refused next to created sub-orders are logged
-    /// (warning), as `PlacedOrder` cannot carry them.
+    /// code, and nothing is ordered). Never retried: see [`AccorClient::purchase_order`].
+    ///
+    /// An answer that creates no sub-order (every offer in `offers_not_shippable`) is an
+    /// `Api` error naming the offers and their error codes; offers refused next to created
+    /// sub-orders are logged (warning), as `PlacedOrder` cannot carry them.
     async fn place(&self, draft: &OrderDraft) -> Result<PlacedOrder, Error> {
         let cart = self.cart(draft)?;
         let mut offers = convert::order_offers(&draft.lines)?;

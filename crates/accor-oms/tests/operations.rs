@@ -194,7 +194,7 @@ fn sh02_answer() -> serde_json::Value {
                 "shop_id": 2001,
                 "shop_model": "MARKETPLACE",
                 "shop_name": "Linen & Co",
-                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z", "total_shipping_price": 9.90},
+                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z"},
                 "shipping_types": [
                     {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z", "total_shipping_price": 9.90},
                     {"code": "DELIVERY_ROUND", "label": "Delivery round", "shipping_deadline": "2024-09-30T08:00:00Z", "total_shipping_price": 0}
@@ -215,8 +215,8 @@ fn sh02_answer() -> serde_json::Value {
                 "shop_id": 2002,
                 "shop_model": "MARKETPLACE",
                 "shop_name": "Hotel Soap Factory",
-                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-26T15:00:00Z", "total_shipping_price": 0},
-                "shipping_types": [],
+                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-26T15:00:00Z"},
+                "shipping_types": [{"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-26T15:00:00Z", "total_shipping_price": 0}],
                 "offers": [
                     {"offer_id": 41000, "offer_price": 0.35, "offer_quantity": 10000, "line_original_quantity": 200, "line_quantity": 200,
                      "line_price": 70.00, "line_shipping_price": 0, "line_total_price": 70.00}
