@@ -121,11 +121,12 @@ impl AccorClient {
     /// `POST /purchase-order`: places the order, split by Accor into one sub-order per
     /// supplier. Validated before sending; never retried automatically.
     ///
-    /// Outcomes: `Ok` with the sub-orders; `InvalidInput` (nothing sent); `Api` for a 400
-    /// (refused, nothing created); `Transient` for a 503 (documented as "try again later":
-    /// not processed); [`Error::OutcomeUnknown`] for a timeout, a dropped connection or a
-    /// gateway error (500/502/504) — the order may exist: call [`AccorClient::status`] on
-    /// the ids you expect, or ask Accor, before placing it again.
+    /// Outcomes: `Ok` with the sub-orders (and the refused offers); `InvalidInput` (nothing
+    /// sent); `Api` for a 400 (refused, nothing created); `Transient` for a 503 (documented
+    /// as "try again later": not processed); [`Error::OutcomeUnknown`] for a timeout, a
+    /// dropped connection, a gateway error (500/502/504), or a 2xx whose answer cannot be
+    /// read or names neither a sub-order nor a refused offer — the order may exist: call
+    /// [`AccorClient::status`] on the ids you expect, or ask Accor, before placing it again.
     pub async fn purchase_order(
         &self,
         request: &PurchaseOrderRequest,
@@ -145,7 +146,32 @@ impl AccorClient {
             .json(request)?;
         let resp = self.http.send_raw(req).await?;
         match resp.status() {
-            200..=299 => resp.json(),
+            // Accepted: the sub-orders exist. An answer that does not name them (unreadable,
+            // or neither `orders` nor `offers_not_shippable`) loses their ids, so it must not
+            // look like a failure the caller could simply resend.
+            200..=299 => match resp.json::<PurchaseOrderResponse>() {
+                Ok(r) if !r.orders.is_empty() || !r.offers_not_shippable.is_empty() => Ok(r),
+                Ok(_) => Err(Error::OutcomeUnknown {
+                    operation: operations::PURCHASE_ORDER.into(),
+                    reason: format!(
+                        "HTTP {} without any sub-order or refused offer in the answer: the \
+                         order may have been created",
+                        resp.status()
+                    ),
+                    reconcile: hint,
+                    source: None,
+                }),
+                Err(e) => Err(Error::OutcomeUnknown {
+                    operation: operations::PURCHASE_ORDER.into(),
+                    reason: format!(
+                        "HTTP {} but the answer could not be read: the order was probably \
+                         created",
+                        resp.status()
+                    ),
+                    reconcile: hint,
+                    source: Some(Box::new(e)),
+                }),
+            },
             500 | 502 | 504 => Err(Error::OutcomeUnknown {
                 operation: operations::PURCHASE_ORDER.into(),
                 reason: format!(

@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use connector_core::{
-    CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement, OrderState,
-    OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
+    ApiContext, CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement,
+    OrderState, OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
 };
 
 use std::collections::BTreeMap;
@@ -160,29 +160,77 @@ impl OrderPlacement for AccorConnector {
 
     /// purchase-order. When the draft has a delivery date or a comment, validate-cart is
     /// called first to learn each offer's supplier, and `shops[]` carries them for every
-    /// supplier. Never retried: see [`AccorClient::purchase_order`].
+    /// supplier (an offer validate-cart refuses is then an `InvalidInput` naming its error
+    /// code, and nothing is ordered). Never retried: see [`AccorClient::purchase_order`].
+    ///
+    /// An answer that creates no sub-order (every offer in `offers_not_shippable`) is an
+    /// `Api` error naming the offers and their error codes; offers refused next to created
+    /// sub-orders are logged (warning), as `PlacedOrder` cannot carry them.
     async fn place(&self, draft: &OrderDraft) -> Result<PlacedOrder, Error> {
         let cart = self.cart(draft)?;
         let mut offers = convert::order_offers(&draft.lines)?;
         let mut shops: Vec<OrderShop> = Vec::new();
         if draft.requested_delivery.is_some() || draft.comment.is_some() {
             let answer = self.client.validate_cart(&cart).await?;
-            for o in &mut offers {
-                if let Some((shop, _)) = answer.offer(o.offer_id.as_str()) {
-                    let id = shop.shop_id.as_str().to_string();
-                    o.shop_id = Some(id.clone());
-                    if !shops.iter().any(|s| s.shop_id.as_str() == id) {
-                        let mut s = OrderShop::new(id);
-                        s.delivery_instructions = draft.comment.clone();
-                        s.delivery_date_selected = draft.requested_delivery;
-                        shops.push(s);
-                    }
+            for (i, o) in offers.iter_mut().enumerate() {
+                let Some((shop, _)) = answer.offer(o.offer_id.as_str()) else {
+                    // No supplier for it, so no shops[] entry: say why rather than let the
+                    // shops[] check report a missing `from_shop`.
+                    let code = answer
+                        .errors
+                        .iter()
+                        .find(|e| e.offer_id.as_ref() == Some(&o.offer_id))
+                        .map_or("not in the answer", |e| e.error_code.as_str());
+                    return Err(Error::invalid(
+                        connector_core::validate::field("offers", i, "offer_id"),
+                        format!("was refused by validate-cart ({code}): `{}`", o.offer_id),
+                    ));
+                };
+                let id = shop.shop_id.as_str().to_string();
+                o.shop_id = Some(id.clone());
+                if !shops.iter().any(|s| s.shop_id.as_str() == id) {
+                    let mut s = OrderShop::new(id);
+                    s.delivery_instructions = draft.comment.clone();
+                    s.delivery_date_selected = draft.requested_delivery;
+                    shops.push(s);
                 }
             }
         }
         let mut po = PurchaseOrderRequest::new(cart.customer, cart.shipping_zone_code, offers);
         po.shops = shops;
         let resp = self.client.purchase_order(&po).await?;
+        let refused = resp
+            .offers_not_shippable
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} ({})",
+                    o.offer_id,
+                    o.error_code.as_deref().unwrap_or("no error code")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        if resp.orders.is_empty() {
+            // Nothing was created: an `Ok` without any order id would read as "placed".
+            return Err(Error::Api {
+                context: Box::new(
+                    ApiContext::new(format!(
+                        "no sub-order was created; offers not shippable: {refused}"
+                    ))
+                    .with_operation(crate::client::operations::PURCHASE_ORDER),
+                ),
+            });
+        }
+        if !refused.is_empty() {
+            // `PlacedOrder` has no field for them: say it loudly; the platform client's
+            // `purchase_order` returns them in `offers_not_shippable`.
+            tracing::warn!(
+                external_id = %draft.external_id,
+                offers_not_shippable = %refused,
+                "purchase-order created sub-orders without some offers"
+            );
+        }
         let ids = resp
             .orders
             .iter()

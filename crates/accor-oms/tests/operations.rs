@@ -194,7 +194,7 @@ fn sh02_answer() -> serde_json::Value {
                 "shop_id": 2001,
                 "shop_model": "MARKETPLACE",
                 "shop_name": "Linen & Co",
-                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z", "total_shipping_price": 9.90},
+                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z"},
                 "shipping_types": [
                     {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-27T15:00:00Z", "total_shipping_price": 9.90},
                     {"code": "DELIVERY_ROUND", "label": "Delivery round", "shipping_deadline": "2024-09-30T08:00:00Z", "total_shipping_price": 0}
@@ -215,8 +215,8 @@ fn sh02_answer() -> serde_json::Value {
                 "shop_id": 2002,
                 "shop_model": "MARKETPLACE",
                 "shop_name": "Hotel Soap Factory",
-                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-26T15:00:00Z", "total_shipping_price": 0},
-                "shipping_types": [],
+                "selected_shipping_type": {"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-26T15:00:00Z"},
+                "shipping_types": [{"code": "STD", "label": "Standard", "shipping_deadline": "2024-09-26T15:00:00Z", "total_shipping_price": 0}],
                 "offers": [
                     {"offer_id": 41000, "offer_price": 0.35, "offer_quantity": 10000, "line_original_quantity": 200, "line_quantity": 200,
                      "line_price": 70.00, "line_shipping_price": 0, "line_total_price": 70.00}
@@ -621,4 +621,479 @@ async fn no_secret_in_debug_output() {
         "{s}"
     );
     assert!(s.contains("erp-client"), "{s}");
+}
+
+#[tokio::test]
+async fn purchase_order_5xx_gateway_answers_are_outcome_unknown_after_one_attempt() {
+    for status in [500u16, 502, 504] {
+        let server = MockServer::start().await;
+        let c = client(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/oms-api/purchase-order"))
+            .respond_with(ResponseTemplate::new(status).set_body_string("upstream error"))
+            .expect(1)
+            .named("po gateway error, once")
+            .mount(&server)
+            .await;
+        let err = c.purchase_order(&po_request()).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::OutcomeUnknown { reason, .. } if reason.contains(&status.to_string())),
+            "{status}: {err:?}"
+        );
+        assert!(!err.is_retryable());
+    }
+}
+
+#[tokio::test]
+async fn a_purchase_order_refused_with_401_is_resent_once_with_a_new_token() {
+    // A 401 is answered before anything is processed: refreshing and resending is safe.
+    let server = MockServer::start().await;
+    token_ok(&server, 2).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_token", "error_description": "Token is not active"
+        })))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .named("po 401 once")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .and(header("authorization", BEARER))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [{"order_id": "P2P-000124-A", "shop_id": 2001, "order_state": "STAGING"}],
+            "offers_not_shippable": []
+        })))
+        .expect(1)
+        .named("po after refresh")
+        .mount(&server)
+        .await;
+    let c = AccorClient::new(config(&server).build().unwrap()).unwrap();
+    let resp = c.purchase_order(&po_request()).await.unwrap();
+    assert_eq!(resp.orders[0].order_id, "P2P-000124-A");
+    assert_eq!(c.token_fetches(), 2);
+}
+
+#[tokio::test]
+async fn purchase_order_decodes_offers_not_shippable() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [
+                {"order_id": "P2P-000125-A", "commercial_id": "P2P-000125", "shop_id": 2001,
+                 "order_state": "STAGING", "currency_iso_code": "EUR", "total_price": 133.9, "shipping_price": 9.9,
+                 "order_lines": [{"order_line_id": "P2P-000125-A-1", "offer_id": 35308, "quantity": 10, "order_line_state": "STAGING"}]}
+            ],
+            "offers_not_shippable": [{"offer_id": 41000, "error_code": "SHIPPING_TYPE_NOT_FOUND"}]
+        })))
+        .expect(1)
+        .named("po partly shippable")
+        .mount(&server)
+        .await;
+    let resp = c.purchase_order(&po_request()).await.unwrap();
+    assert_eq!(resp.orders.len(), 1);
+    assert_eq!(resp.orders[0].shipping_price, Some(dec!(9.9)));
+    assert_eq!(resp.offers_not_shippable.len(), 1);
+    assert_eq!(resp.offers_not_shippable[0].offer_id.as_str(), "41000");
+    assert_eq!(
+        resp.offers_not_shippable[0].error_code.as_deref(),
+        Some("SHIPPING_TYPE_NOT_FOUND")
+    );
+}
+
+#[tokio::test]
+async fn a_purchase_order_2xx_that_cannot_be_read_is_outcome_unknown() {
+    // The order was accepted (2xx) but its ids cannot be read: the caller must look it up
+    // before sending it again, never treat it as "failed".
+    let bodies = [
+        ResponseTemplate::new(201).set_body_string("<html><body>Created</body></html>"),
+        ResponseTemplate::new(201)
+            .set_body_json(json!({"orders": [{"shop_id": 2001, "order_state": "STAGING"}]})),
+        ResponseTemplate::new(201).set_body_json(json!({})),
+        ResponseTemplate::new(200).set_body_json(json!({"order_id": "P2P-000126-A"})),
+        ResponseTemplate::new(201),
+    ];
+    for (i, answer) in bodies.into_iter().enumerate() {
+        let server = MockServer::start().await;
+        let c = client(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/oms-api/purchase-order"))
+            .respond_with(answer)
+            .expect(1)
+            .named("po answer unreadable")
+            .mount(&server)
+            .await;
+        let err = c.purchase_order(&po_request()).await.unwrap_err();
+        match &err {
+            Error::OutcomeUnknown {
+                operation,
+                reconcile,
+                ..
+            } => {
+                assert_eq!(operation, "accor.purchase_order", "case {i}");
+                assert!(reconcile.contains("before sending it again"), "case {i}");
+            }
+            other => panic!("case {i}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_purchase_order_whose_offers_are_all_refused_is_decoded() {
+    // Nothing created, every line accounted for in offers_not_shippable.
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [],
+            "offers_not_shippable": [
+                {"offer_id": 35308, "error_code": "OFFER_NOT_FOUND"},
+                {"offer_id": 41000, "error_code": "OFFER_NOT_FOUND"}
+            ]
+        })))
+        .expect(1)
+        .named("po nothing shippable")
+        .mount(&server)
+        .await;
+    let resp = c.purchase_order(&po_request()).await.unwrap();
+    assert!(resp.orders.is_empty());
+    assert_eq!(resp.offers_not_shippable.len(), 2);
+}
+
+#[tokio::test]
+async fn status_encodes_the_order_id_and_refuses_a_blank_one() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/P2P%2F1%20%C3%A9-A"))
+        .and(header("authorization", BEARER))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": "P2P/1 é-A", "order_state": "CANCELED",
+            "order_lines": [{"offer_id": "OF-7", "quantity": 1, "order_line_state": "REFUNDED"}]
+        })))
+        .expect(1)
+        .named("status with an odd id")
+        .mount(&server)
+        .await;
+    let s = c.status("P2P/1 é-A").await.unwrap();
+    assert_eq!(s.order_state, MiraklOrderState::Canceled);
+    let order = accor_oms::convert::order(&s).unwrap();
+    assert_eq!(order.status.state, connector_core::OrderState::Cancelled);
+    assert_eq!(order.lines[0].offer_id.as_ref().unwrap().as_str(), "OF-7");
+    let err = c.status("  ").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: `order_id` is required and must not be blank"
+    );
+}
+
+#[tokio::test]
+async fn a_status_answer_without_a_state_is_a_decode_error() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/P2P-000123-A"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": "P2P-000123-A", "state": "SHIPPED"
+        })))
+        .expect(1)
+        .named("status without order_state")
+        .mount(&server)
+        .await;
+    let err = c.status("P2P-000123-A").await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("order_state"), "{err}");
+}
+
+#[tokio::test]
+async fn validate_cart_keeps_text_ids_unicode_and_unknown_error_codes() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    let customer = CustomerBlock::new(
+        "75001.HB0001",
+        "zoë.müller@hôtel.example",
+        "Zoë",
+        "Müller-Łukasiewicz",
+        "AA00009999",
+        "AA00009999",
+        "de_de",
+    );
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .and(body_json(json!({
+            "customer": {
+                "mega_code": "75001.HB0001",
+                "email": "zoë.müller@hôtel.example",
+                "firstname": "Zoë",
+                "lastname": "Müller-Łukasiewicz",
+                "delivery_address_id": "AA00009999",
+                "billing_address_id": "AA00009999",
+                "user_store": "de_de"
+            },
+            "shipping_zone_code": "DE-DE",
+            "offers": [
+                {"offer_id": "OF-7", "quantity": 1},
+                {"offer_id": "0042", "quantity": 3},
+                {"offer_id": 4294967296u64, "quantity": 4294967295u32}
+            ]
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [
+                {"error_code": "SHIPPING_ZONE_NOT_ALLOWED", "offer_id": 4294967296u64, "shipping_type_code": null},
+                {"error_code": "SOMETHING_NEW", "offer_id": "OF-7"}
+            ],
+            "orders": [],
+            "total_count": 0
+        })))
+        .expect(1)
+        .named("validate-cart odd ids")
+        .mount(&server)
+        .await;
+    let lines = vec![
+        CartLine::new("OF-7", 1),
+        CartLine::new("0042", 3),
+        CartLine::new("4294967296", u32::MAX),
+    ];
+    let answer = c
+        .validate_cart(&ValidateCartRequest::new(customer, "DE-DE", lines.clone()))
+        .await
+        .unwrap();
+    let short = answer.short_lines(&lines);
+    assert_eq!(short.len(), 2);
+    assert_eq!(
+        (short[0].offer_id.as_str(), short[0].requested),
+        ("4294967296", u32::MAX)
+    );
+    assert_eq!(short[1].error_code.as_deref(), Some("SOMETHING_NEW"));
+}
+
+#[tokio::test]
+async fn validate_cart_503_until_the_retries_run_out_is_transient() {
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+            "status": 503, "message": "The service is unavailable at the moment. Please try again later"
+        })))
+        .named("validate-cart always 503")
+        .mount(&server)
+        .await;
+    let req = ValidateCartRequest::new(customer(), "FR-FR", vec![CartLine::new("35308", 1)]);
+    let err = c.validate_cart(&req).await.unwrap_err();
+    assert!(matches!(err, Error::Transient { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    let sent = server.received_requests().await.unwrap();
+    let attempts = sent
+        .iter()
+        .filter(|r| r.url.path() == "/oms-api/validate-cart")
+        .count();
+    assert!(attempts > 1, "validate-cart was not retried ({attempts})");
+}
+
+fn draft() -> connector_core::OrderDraft {
+    use connector_core::{
+        Address, AddressId, AddressKind, Customer, ExternalOrderId, OfferId, OrderDraft, OrderLine,
+        Organization, OrganizationId, Person,
+    };
+    let mut person = Person::new("Test", "P2P");
+    person.email = Some("test@gmail.com".into());
+    let mut org = Organization::new("Hotel");
+    org.id = Some(OrganizationId::new("92320.HB1624").unwrap());
+    let mut cust = Customer::new();
+    cust.person = Some(person);
+    cust.organization = Some(org);
+    cust.store = Some("fr_fr".into());
+    cust.addresses = vec![Address::by_id(
+        AddressId::new("AA00001221").unwrap(),
+        AddressKind::Delivery,
+    )];
+    let line = |offer: &str, q| {
+        let mut l = OrderLine::new(None, q);
+        l.offer_id = Some(OfferId::new(offer).unwrap());
+        l
+    };
+    OrderDraft::new(
+        ExternalOrderId::new("ERP-PO-9").unwrap(),
+        cust,
+        vec![line("35308", dec!(10)), line("41000", dec!(200))],
+    )
+}
+
+#[tokio::test]
+async fn the_connector_does_not_report_a_placement_when_no_sub_order_was_created() {
+    use connector_core::OrderPlacement;
+    let server = MockServer::start().await;
+    let c = AccorClient::new(
+        config(&server)
+            .default_shipping_zone("FR-FR")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    token_ok(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [],
+            "offers_not_shippable": [
+                {"offer_id": 35308, "error_code": "SHIPPING_TYPE_NOT_FOUND"},
+                {"offer_id": 41000, "error_code": "OFFER_NOT_FOUND"}
+            ]
+        })))
+        .expect(1)
+        .named("po nothing shippable")
+        .mount(&server)
+        .await;
+    let conn = accor_oms::AccorConnector::new(c);
+    let err = conn.place(&draft()).await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("35308")
+            && text.contains("SHIPPING_TYPE_NOT_FOUND")
+            && text.contains("41000"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn supplier_shipping_comes_from_the_selected_types_entry_of_shipping_types() {
+    // SH02: `selected_shipping_type` has code/label/deadline only; the totals are in
+    // `shipping_types[]`. Lines here carry no `line_shipping_price`.
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [],
+            "orders": [{
+                "channel_code": null,
+                "currency_iso_code": "EUR",
+                "leadtime_to_ship": 2,
+                "shop_id": 2001,
+                "shop_name": "Linen & Co",
+                "selected_shipping_type": {"code": "STD", "label": "Standard",
+                    "shipping_deadline": "2024-09-27T15:00:00Z",
+                    "delivery_time": {"earliest_days": 2, "latest_days": 4}},
+                "shipping_types": [
+                    {"code": "DELIVERY_ROUND", "label": "Delivery round", "total_shipping_price": 0},
+                    {"code": "STD", "label": "Standard", "total_shipping_price": 12.50}
+                ],
+                "offers": [
+                    {"offer_id": 35308, "offer_price": 13.50, "offer_quantity": 500,
+                     "line_original_quantity": 2, "line_quantity": 2, "line_price": 27.00}
+                ]
+            }],
+            "total_count": 1
+        })))
+        .expect(1)
+        .named("validate-cart, SH02 shipping types")
+        .mount(&server)
+        .await;
+    let answer = c
+        .validate_cart(&ValidateCartRequest::new(
+            customer(),
+            "FR-FR",
+            vec![CartLine::new("35308", 2)],
+        ))
+        .await
+        .unwrap();
+    let totals = answer.supplier_totals();
+    assert_eq!(totals[0].goods, dec!(27.00));
+    assert_eq!(totals[0].shipping, dec!(12.50));
+    assert_eq!(totals[0].total(), dec!(39.50));
+}
+
+#[tokio::test]
+async fn the_connector_names_the_validate_cart_error_of_an_offer_it_cannot_place() {
+    // With a comment, place() asks validate-cart for each offer's supplier first. An offer
+    // validate-cart refuses must be reported with its error code, and nothing ordered.
+    use connector_core::OrderPlacement;
+    let server = MockServer::start().await;
+    let c = AccorClient::new(
+        config(&server)
+            .default_shipping_zone("FR-FR")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    token_ok(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/validate-cart"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "errors": [{"error_code": "OFFER_NOT_FOUND", "offer_id": 41000, "shipping_type_code": null}],
+            "orders": [{
+                "shop_id": 2001, "shop_name": "Linen & Co", "currency_iso_code": "EUR",
+                "offers": [{"offer_id": 35308, "offer_price": 12.40, "offer_quantity": 500,
+                            "line_original_quantity": 10, "line_quantity": 10, "line_price": 124.00}]
+            }],
+            "total_count": 1
+        })))
+        .expect(1)
+        .named("validate-cart, one offer unknown")
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(0)
+        .named("purchase-order never sent")
+        .mount(&server)
+        .await;
+    let mut d = draft();
+    d.comment = Some("Reception desk".into());
+    let err = accor_oms::AccorConnector::new(c)
+        .place(&d)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("`offers[1].offer_id`") && text.contains("OFFER_NOT_FOUND"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn numeric_order_ids_are_read_as_text() {
+    // Accor generates the order ids and does not say their JSON type: a number must not make
+    // a created order unreadable.
+    let server = MockServer::start().await;
+    let c = client(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [{"order_id": 100023, "commercial_id": 100020, "shop_id": 2001,
+                        "order_state": "STAGING",
+                        "order_lines": [{"order_line_id": 1000231, "offer_id": 35308, "quantity": 10}]}],
+            "offers_not_shippable": []
+        })))
+        .expect(1)
+        .named("po numeric ids")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/oms-api/status/100023"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "order_id": 100023, "order_state": "WAITING_ACCEPTANCE",
+            "order_lines": [{"order_line_id": 1000231, "offer_id": 35308, "quantity": 10,
+                             "order_line_state": "WAITING_ACCEPTANCE"}]
+        })))
+        .expect(1)
+        .named("status numeric ids")
+        .mount(&server)
+        .await;
+    let placed = c.purchase_order(&po_request()).await.unwrap();
+    assert_eq!(placed.orders[0].order_id, "100023");
+    assert_eq!(placed.orders[0].commercial_id.as_deref(), Some("100020"));
+    let s = c.status(&placed.orders[0].order_id).await.unwrap();
+    assert_eq!(s.order_id, "100023");
+    assert_eq!(s.order_lines[0].order_line_id.as_deref(), Some("1000231"));
 }

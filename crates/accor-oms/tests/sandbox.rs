@@ -239,3 +239,33 @@ async fn the_connector_quotes_places_and_tracks() {
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_simulator_counts_repeated_offer_lines_against_the_stock() {
+    // Offer 35309 has 4 units. Two lines of 3 fit one by one but not together: the simulator
+    // must refuse the order (400), not take 6 units or fall over.
+    let sb = AccorSandbox::start().await.unwrap();
+    let c = client(&sb);
+    let po = PurchaseOrderRequest::new(
+        customer("92320.HB1624"),
+        "FR-FR",
+        vec![OrderOffer::new("35309", 3), OrderOffer::new("35309", 3)],
+    );
+    let err = c.purchase_order(&po).await.unwrap_err();
+    assert!(matches!(err, Error::Api { .. }), "{err:?}");
+    assert_eq!(err.status(), Some(400));
+    assert!(err.to_string().contains("35309"), "{err}");
+    assert_eq!(sb.sim().stock(35309), Some(4));
+    assert!(sb.sim().purchase_orders().is_empty());
+
+    // Two lines of 2 fit: both are taken from the stock.
+    let po = PurchaseOrderRequest::new(
+        customer("92320.HB1624"),
+        "FR-FR",
+        vec![OrderOffer::new("35309", 2), OrderOffer::new("35309", 2)],
+    );
+    let placed = c.purchase_order(&po).await.unwrap();
+    assert_eq!(placed.orders.len(), 1);
+    assert_eq!(placed.orders[0].order_lines.len(), 2);
+    assert_eq!(sb.sim().stock(35309), Some(0));
+}

@@ -419,7 +419,7 @@ fn sh02(data: &Data, mega_code: &str, lines: &[(u64, u64)]) -> Value {
     }
     let orders: Vec<Value> = shops
         .into_iter()
-        .map(|(shop_id, offers)| {
+        .map(|(shop_id, mut offers)| {
             let first = offers
                 .first()
                 .and_then(|o| id_of(o.get("offer_id")))
@@ -433,6 +433,13 @@ fn sh02(data: &Data, mega_code: &str, lines: &[(u64, u64)]) -> Value {
                 990
             };
             let code = if rounds { "DELIVERY_ROUND" } else { "STD" };
+            // SH02: the shipping is spread over the lines (`line_shipping_price`, and
+            // `line_total_price` = `line_price` + it); here the first line carries it all.
+            if let Some(line) = offers.first_mut() {
+                let goods = (line["line_price"].as_f64().unwrap_or(0.0) * 100.0).round() as i64;
+                line["line_shipping_price"] = money(shipping);
+                line["line_total_price"] = money(goods + shipping);
+            }
             json!({
                 "channel_code": null,
                 "currency_iso_code": "EUR",
@@ -441,7 +448,7 @@ fn sh02(data: &Data, mega_code: &str, lines: &[(u64, u64)]) -> Value {
                 "shop_id": shop_id,
                 "shop_model": "MARKETPLACE",
                 "shop_name": name,
-                "selected_shipping_type": {"code": code, "label": code, "shipping_deadline": "2026-12-01T15:00:00Z", "total_shipping_price": money(shipping)},
+                "selected_shipping_type": {"code": code, "label": code, "shipping_deadline": "2026-12-01T15:00:00Z"},
                 "shipping_types": [{"code": code, "label": code, "shipping_deadline": "2026-12-01T15:00:00Z", "total_shipping_price": money(shipping)}],
                 "offers": offers
             })
@@ -518,11 +525,17 @@ async fn purchase_order(
         })
         .unwrap_or_default();
     let mut data = sim.lock();
-    // Refuse what validate-cart would flag.
+    // An offer may come on several lines: the stock must cover them together.
+    let mut wanted: BTreeMap<u64, u64> = BTreeMap::new();
     for &(id, q) in &lines {
+        *wanted.entry(id).or_default() += q;
+    }
+    // Refuse what validate-cart would flag.
+    for &(id, _) in &lines {
         let Some(o) = data.offers.get(&id) else {
             return bad_request(format!("offer {id}: OFFER_NOT_FOUND"));
         };
+        let q = wanted.get(&id).copied().unwrap_or(0);
         if q > o.stock {
             return bad_request(format!(
                 "offer {id}: quantity {q} exceeds available stock {}",
@@ -561,7 +574,7 @@ async fn purchase_order(
         let shop_id = shop["shop_id"].as_u64().unwrap_or(0);
         let offers = shop["offers"].as_array().cloned().unwrap_or_default();
         let goods: f64 = offers.iter().filter_map(|o| o["line_price"].as_f64()).sum();
-        let shipping = shop["selected_shipping_type"]["total_shipping_price"]
+        let shipping = shop["shipping_types"][0]["total_shipping_price"]
             .as_f64()
             .unwrap_or(0.0);
         let sub_lines: Vec<(u64, u64)> = offers
@@ -570,7 +583,7 @@ async fn purchase_order(
             .collect();
         for (id, q) in &sub_lines {
             if let Some(o) = data.offers.get_mut(id) {
-                o.stock -= q;
+                o.stock = o.stock.saturating_sub(*q);
             }
         }
         let body = json!({

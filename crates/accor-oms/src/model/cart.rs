@@ -111,10 +111,11 @@ pub struct ShopCart {
     /// Estimated shipping date (ISO date-time, verbatim).
     #[serde(default)]
     pub shipping_deadline: Option<String>,
-    /// The shipping type used for the prices.
+    /// The shipping type used for the prices (in SH02 without a total: see
+    /// `shipping_types`).
     #[serde(default)]
     pub selected_shipping_type: Option<ShippingType>,
-    /// Shipping types compatible with every offer of the entry.
+    /// Shipping types compatible with every offer of the entry, each with its total.
     #[serde(default)]
     pub shipping_types: Vec<ShippingType>,
     /// The offers.
@@ -134,7 +135,7 @@ pub struct ShippingType {
     /// Label.
     #[serde(default)]
     pub label: Option<String>,
-    /// Total shipping price for the entry with this type.
+    /// Total shipping price for the entry with this type (given in `shipping_types[]`).
     #[serde(default, with = "option_decimal_number")]
     pub total_shipping_price: Option<Decimal>,
     /// Unknown fields.
@@ -245,16 +246,26 @@ impl ValidateCartResponse {
     }
 
     /// Per supplier: (shop id, currency, goods total, shipping total). Goods are the sum of
-    /// `line_price`; shipping the selected type's total, else the sum of line shipping.
+    /// `line_price`; shipping the `total_shipping_price` of the `shipping_types[]` entry whose
+    /// code is `selected_shipping_type.code` (else a total on the selected type itself), else
+    /// the sum of `line_shipping_price`.
     pub fn supplier_totals(&self) -> Vec<SupplierTotal> {
         self.orders
             .iter()
             .map(|shop| {
                 let goods = shop.offers.iter().filter_map(|o| o.line_price).sum();
+                // SH02 prices the types of `shipping_types[]`; `selected_shipping_type`
+                // names the one used (it carries no total of its own in SH02).
                 let shipping = shop
                     .selected_shipping_type
                     .as_ref()
-                    .and_then(|t| t.total_shipping_price)
+                    .and_then(|sel| {
+                        shop.shipping_types
+                            .iter()
+                            .find(|t| t.code == sel.code)
+                            .and_then(|t| t.total_shipping_price)
+                            .or(sel.total_shipping_price)
+                    })
                     .unwrap_or_else(|| {
                         shop.offers
                             .iter()

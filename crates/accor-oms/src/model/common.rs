@@ -53,6 +53,17 @@ impl<'de> Deserialize<'de> for WireOfferId {
     }
 }
 
+/// Reads an id Accor generates (order, commercial order, order line) from a JSON string or
+/// integer: the docs do not give its type (Mirakl uses strings).
+pub(crate) fn id_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    WireOfferId::deserialize(d).map(|id| id.0)
+}
+
+/// [`id_text`] for an optional id (absent or `null` → `None`).
+pub(crate) fn option_id_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<WireOfferId>::deserialize(d)?.map(|id| id.0))
+}
+
 /// The `customer` block of validate-cart and purchase-order (all fields as Accor spells them).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -107,7 +107,8 @@ lenient_enum! {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct OrderStatusResponse {
-    /// The logistical order id.
+    /// The logistical order id (read from a string or a number).
+    #[serde(deserialize_with = "super::common::id_text")]
     pub order_id: String,
     /// The order state.
     pub order_state: MiraklOrderState,
@@ -144,8 +145,8 @@ pub struct OrderStatusResponse {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[non_exhaustive]
 pub struct StatusLine {
-    /// Line id.
-    #[serde(default)]
+    /// Line id (read from a string or a number).
+    #[serde(default, deserialize_with = "super::common::option_id_text")]
     pub order_line_id: Option<String>,
     /// The offer.
     #[serde(default)]
