@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use connector_core::{
     ApiContext, CatalogSource, Connector, Error, Offer, Order, OrderDraft, OrderId, OrderPlacement,
-    OrderState, OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, ResultStream,
+    OrderState, OrderStatus, OrderTracking, PlacedOrder, Platform, Quote, RefusedLine,
+    ResultStream,
 };
 
 use std::collections::BTreeMap;
@@ -223,8 +224,8 @@ impl OrderPlacement for AccorConnector {
             });
         }
         if !refused.is_empty() {
-            // `PlacedOrder` has no field for them: say it loudly; the platform client's
-            // `purchase_order` returns them in `offers_not_shippable`.
+            // Returned in `PlacedOrder::refused_lines` below; logged too, since an order that
+            // is only partly placed needs a human.
             tracing::warn!(
                 external_id = %draft.external_id,
                 offers_not_shippable = %refused,
@@ -240,7 +241,13 @@ impl OrderPlacement for AccorConnector {
             Some(s) => OrderStatus::new(convert::order_state(s), s.as_str()),
             None => OrderStatus::new(OrderState::Pending, "CREATED"),
         };
-        Ok(PlacedOrder::new(draft.external_id.clone(), ids, status))
+        let refused_lines = resp
+            .offers_not_shippable
+            .iter()
+            .map(|o| RefusedLine::new(o.offer_id.to_string(), o.error_code.clone()))
+            .collect();
+        Ok(PlacedOrder::new(draft.external_id.clone(), ids, status)
+            .with_refused_lines(refused_lines))
     }
 }
 

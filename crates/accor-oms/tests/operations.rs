@@ -964,6 +964,42 @@ async fn the_connector_does_not_report_a_placement_when_no_sub_order_was_created
 }
 
 #[tokio::test]
+async fn a_partly_placed_order_returns_the_refused_offers_with_the_created_sub_orders() {
+    use connector_core::OrderPlacement;
+    let server = MockServer::start().await;
+    let c = AccorClient::new(
+        config(&server)
+            .default_shipping_zone("FR-FR")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    token_ok(&server, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/oms-api/purchase-order"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "orders": [{"order_id": "P2P-000130-A", "commercial_id": "P2P-000130", "shop_id": 2001,
+                        "order_state": "STAGING", "order_lines": [{"offer_id": 35308, "quantity": 10}]}],
+            "offers_not_shippable": [{"offer_id": 41000, "error_code": "SHIPPING_TYPE_NOT_FOUND"}]
+        })))
+        .expect(1)
+        .named("po partly shippable")
+        .mount(&server)
+        .await;
+    let conn = accor_oms::AccorConnector::new(c);
+    let placed = conn.place(&draft()).await.unwrap();
+    let ids: Vec<&str> = placed.order_ids.iter().map(|i| i.as_str()).collect();
+    assert_eq!(ids, ["P2P-000130-A"]);
+    assert_eq!(
+        placed.refused_lines,
+        [connector_core::RefusedLine::new(
+            "41000",
+            Some("SHIPPING_TYPE_NOT_FOUND".into())
+        )]
+    );
+}
+
+#[tokio::test]
 async fn supplier_shipping_comes_from_the_selected_types_entry_of_shipping_types() {
     // SH02: `selected_shipping_type` has code/label/deadline only; the totals are in
     // `shipping_types[]`. Lines here carry no `line_shipping_price`.

@@ -80,7 +80,7 @@ pub use memory::InMemoryConnector;
 pub use model::{
     Address, AddressKind, Availability, Customer, Invoice, Offer, Order, OrderDraft, OrderLine,
     OrderState, OrderStatus, Organization, Person, PlacedOrder, PriceRecord, PriceTier, Product,
-    Quote, QuoteLine, Shipment, Stock, Tracking,
+    Quote, QuoteLine, RefusedLine, Shipment, Stock, Tracking,
 };
 
 pub use money::{Currency, Money};

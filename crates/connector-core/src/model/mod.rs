@@ -14,6 +14,6 @@ pub use customer::{Address, AddressKind, Customer, Organization, Person};
 pub use offer::{Availability, Offer, PriceRecord, PriceTier, Product};
 pub use order::{
     Invoice, Order, OrderDraft, OrderLine, OrderState, OrderStatus, PlacedOrder, Quote, QuoteLine,
-    Shipment, Tracking,
+    RefusedLine, Shipment, Tracking,
 };
 pub use stock::Stock;

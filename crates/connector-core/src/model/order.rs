@@ -344,6 +344,11 @@ pub struct PlacedOrder {
     pub order_ids: Vec<OrderId>,
     /// Status right after placement.
     pub status: OrderStatus,
+    /// Lines the platform refused while it created the others (Accor's
+    /// `offers_not_shippable`). They are not ordered: buy them elsewhere or retry them in a new
+    /// order. Empty when every line was taken.
+    #[serde(default)]
+    pub refused_lines: Vec<RefusedLine>,
 }
 
 impl PlacedOrder {
@@ -353,6 +358,33 @@ impl PlacedOrder {
             external_id,
             order_ids,
             status,
+            refused_lines: Vec::new(),
+        }
+    }
+
+    /// The result with the lines the platform refused (see [`PlacedOrder::refused_lines`]).
+    pub fn with_refused_lines(mut self, refused: Vec<RefusedLine>) -> Self {
+        self.refused_lines = refused;
+        self
+    }
+}
+
+/// A line of an order draft that the platform did not take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RefusedLine {
+    /// The offer id or SKU of the line, as the platform named it.
+    pub key: String,
+    /// The platform's reason code, if it gave one (Accor: `SHIPPING_TYPE_NOT_FOUND`...).
+    pub code: Option<String>,
+}
+
+impl RefusedLine {
+    /// A refused line.
+    pub fn new(key: impl Into<String>, code: Option<String>) -> Self {
+        Self {
+            key: key.into(),
+            code,
         }
     }
 }
