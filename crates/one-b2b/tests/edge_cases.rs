@@ -4,55 +4,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-use connector_core::{
-    Connector, Currency, Error, Money, PriceListId, PriceRecord, SecretString, Sku,
-};
+mod common;
+
+use common::{ACC, PRICING, client_with, no_other_calls, one};
+
+use connector_core::{Connector, Currency, Error, Money, PriceListId, PriceRecord, Sku};
 use futures::stream;
 use one_b2b::model::{
     ClientPricing, DocumentProduct, GoodsIssuedNote, InvoiceStatus, InvoiceStatusUpdate, NoteLine,
     QuantityChange, SalesOrder, StockLine, TaxRate, TradeCredit,
 };
-use one_b2b::{OneClient, OneConfig};
 use rust_decimal_macros::dec;
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path, query_param};
-use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
-
-const KEY: &str = "0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210";
-const TENANT: &str = "panelhandlowca";
-const ACC: &str = "/api/v1/account/integrations/auth-required";
-const PRICING: &str = "/api/v1/pricing/integrations/auth-required";
-
-fn client_with(server: &MockServer, max_lines: usize) -> OneClient {
-    OneClient::new(
-        OneConfig::builder()
-            .base_url(server.uri())
-            .tenant(TENANT)
-            .api_key(SecretString::from(KEY.to_string()))
-            .max_lines(max_lines)
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-fn one(m: &str, p: &str) -> MockBuilder {
-    Mock::given(method(m))
-        .and(path(p))
-        .and(header("ApiAuth", KEY))
-        .and(header("one-tenant", TENANT))
-        .and(header("accept", "application/json"))
-}
-
-async fn no_other_calls(server: &MockServer) {
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(599))
-        .expect(0)
-        .named("unexpected call")
-        .with_priority(u8::MAX)
-        .mount(server)
-        .await;
-}
+use wiremock::matchers::{body_json, query_param};
+use wiremock::{MockServer, ResponseTemplate};
 
 fn invalid_field(e: &Error) -> &str {
     match e {

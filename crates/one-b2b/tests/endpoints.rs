@@ -3,13 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-use std::time::Duration;
+mod common;
+
+use common::{ACC, KEY, PRICING, TENANT, client, no_other_calls, one};
 
 use bytes::Bytes;
 use chrono::NaiveDate;
 use connector_core::{
-    Connector, Currency, Error, ManualClock, Money, OrderId, OrderUpdate, PriceListId, PriceRecord,
-    RetryPolicy, SecretString, Shipment, Sku, Tracking,
+    Connector, Currency, Error, Money, OrderId, OrderUpdate, PriceListId, PriceRecord,
+    SecretString, Shipment, Sku, Tracking,
 };
 use futures::stream;
 use one_b2b::model::{
@@ -23,56 +25,11 @@ use one_b2b::{DocumentKind, OneClient, OneConfig};
 use rust_decimal_macros::dec;
 use serde_json::json;
 use wiremock::matchers::{body_json, body_string_contains, header, method, path, query_param};
-use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A pre-signed storage query as S3/Azure write them: encoded slashes, a literal `+` in a
 /// base64 signature, a `~`.
 const PRESIGNED_QUERY: &str = "X-Amz-Credential=AKIA%2F20261125%2Feu-central-1%2Fs3&X-Amz-Signature=ab+cd%2Bef~g&X-Amz-Expires=900";
-
-const KEY: &str = "0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210";
-const TENANT: &str = "panelhandlowca";
-const ACC: &str = "/api/v1/account/integrations/auth-required";
-const PRICING: &str = "/api/v1/pricing/integrations/auth-required";
-
-fn client(server: &MockServer) -> OneClient {
-    let clock = ManualClock::new();
-    OneClient::new(
-        OneConfig::builder()
-            .base_url(server.uri())
-            .tenant(TENANT)
-            .api_key(SecretString::from(KEY.to_string()))
-            .retry(
-                RetryPolicy::default()
-                    .with_jitter(false)
-                    .with_backoff(Duration::from_millis(100), Duration::from_secs(1))
-                    .with_max_attempts(3),
-            )
-            .clock(clock.shared())
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-/// `method` + `path` + the two auth headers + `accept`.
-fn one(m: &str, p: &str) -> MockBuilder {
-    Mock::given(method(m))
-        .and(path(p))
-        .and(header("ApiAuth", KEY))
-        .and(header("one-tenant", TENANT))
-        .and(header("accept", "application/json"))
-}
-
-/// Fails the test if any call is not matched by a named mock.
-async fn no_other_calls(server: &MockServer) {
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(599))
-        .expect(0)
-        .named("unexpected call")
-        .with_priority(u8::MAX)
-        .mount(server)
-        .await;
-}
 
 #[tokio::test]
 async fn stock_incremental_sends_lines_with_exact_numbers() {
