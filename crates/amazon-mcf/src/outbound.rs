@@ -80,7 +80,7 @@ impl AmazonMcfClient {
         connector_core::validate::required("product.productIdentifier.merchantSku", sku)?;
         connector_core::validate::max_chars("product.productIdentifier.merchantSku", sku, 50)?;
         let origin = &request.terms.origin.country_code;
-        if origin.len() != 2 {
+        if origin.chars().count() != 2 {
             return Err(Error::invalid(
                 "terms.origin.countryCode",
                 "must be a two-letter country code",
@@ -92,6 +92,26 @@ impl AmazonMcfClient {
             return Err(Error::invalid(
                 "terms.destination",
                 "needs a deliveryAddress or an ipAddress",
+            ));
+        }
+        if let Some(a) = &request.terms.destination.delivery_address {
+            connector_core::validate::required(
+                "terms.destination.deliveryAddress.postalCode",
+                &a.postal_code,
+            )?;
+            if a.country_code.chars().count() != 2 {
+                return Err(Error::invalid(
+                    "terms.destination.deliveryAddress.countryCode",
+                    "must be a two-letter country code",
+                ));
+            }
+        }
+        if let Some(ip) = &request.terms.destination.ip_address
+            && ip.parse::<std::net::IpAddr>().is_err()
+        {
+            return Err(Error::invalid(
+                "terms.destination.ipAddress",
+                "must be an IPv4 or IPv6 address",
             ));
         }
         let req = Request::post(format!("{OUTBOUND_PREFIX}/deliveryOffers"))
@@ -113,10 +133,11 @@ impl AmazonMcfClient {
         &self,
         request: &CreateFulfillmentOrderRequest,
     ) -> Result<CreateOutcome, Error> {
-        validation::create_order(request)?;
         let mut body = request.clone();
         body.marketplace_id
             .get_or_insert_with(|| self.marketplace_id.clone());
+        // Validated with the marketplace it is placed against (India has extra rules).
+        validation::create_order(&body)?;
         let id = body.seller_fulfillment_order_id.clone();
         let req = Request::post(format!("{OUTBOUND_PREFIX}/fulfillmentOrders"))
             .operation("createFulfillmentOrder")
