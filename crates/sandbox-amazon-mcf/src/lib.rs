@@ -874,7 +874,10 @@ async fn update_order(
         Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
     };
     let mut d = lock(&sim.inner.data);
-    let Some(o) = d.orders.get_mut(&id) else {
+    let Data {
+        orders, inventory, ..
+    } = &mut *d;
+    let Some(o) = orders.get_mut(&id) else {
         return sim.fail(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -887,6 +890,40 @@ async fn update_order(
             "InvalidInput",
             &format!("Order {id} is {} and can no longer be updated", o.status),
         );
+    }
+    // Line changes (`sellerFulfillmentOrderItemId` + new `quantity`): all checked first, then
+    // applied together, moving the difference between fulfillable and reserved stock.
+    let current = items_of(&o.request);
+    let mut changes = Vec::new();
+    for (_, line, qty) in items_of(&req) {
+        let Some((pos, (sku, _, old))) =
+            current.iter().enumerate().find(|(_, (_, l, _))| *l == line)
+        else {
+            return sim.fail(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                &format!("sellerFulfillmentOrderItemId {line} is not in order {id}"),
+            );
+        };
+        let delta = qty - old;
+        if inventory.get(sku).is_none_or(|i| i.fulfillable < delta) {
+            return sim.fail(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                &format!("Not enough fulfillable inventory for SellerSKU {sku}"),
+            );
+        }
+        changes.push((pos, sku.clone(), qty, delta));
+    }
+    for (pos, sku, qty, delta) in changes {
+        if let Some(i) = inventory.get_mut(&sku) {
+            i.fulfillable -= delta;
+            i.reserved += delta;
+            i.updated = now();
+        }
+        if let Some(line) = o.request["items"].get_mut(pos) {
+            line["quantity"] = json!(qty);
+        }
     }
     if let (Some(target), Some(src)) = (o.request.as_object_mut(), req.as_object()) {
         for (k, v) in src {
@@ -1299,7 +1336,24 @@ async fn inventory_summaries(
         );
     }
     let details = q.get("details").map(String::as_str) == Some("true");
-    let skus: Option<HashSet<&str>> = q.get("sellerSkus").map(|s| s.split(',').collect());
+    let since = match q.get("startDateTime") {
+        None => None,
+        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(d) => Some(d.with_timezone(&Utc)),
+            Err(_) => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "startDateTime must be an ISO 8601 date-time",
+                );
+            }
+        },
+    };
+    // With startDateTime, Amazon returns what changed since then and ignores sellerSkus.
+    let skus: Option<HashSet<&str>> = match since {
+        Some(_) => None,
+        None => q.get("sellerSkus").map(|s| s.split(',').collect()),
+    };
     let mut d = lock(&sim.inner.data);
     let offset = match q.get("nextToken") {
         None => 0,
@@ -1318,6 +1372,12 @@ async fn inventory_summaries(
         .inventory
         .iter()
         .filter(|(sku, _)| skus.as_ref().is_none_or(|s| s.contains(sku.as_str())))
+        .filter(|(_, i)| {
+            since.is_none_or(|s| {
+                chrono::DateTime::parse_from_rfc3339(&i.updated)
+                    .is_ok_and(|u| u.with_timezone(&Utc) >= s)
+            })
+        })
         .map(|(sku, i)| {
             let mut s = json!({
                 "asin": i.asin, "fnSku": i.fn_sku, "sellerSku": sku, "condition": "NewItem",
@@ -1427,29 +1487,33 @@ async fn add_inventory(
         Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
     };
     let mut d = lock(&sim.inner.data);
-    if !d.idempotency_tokens.insert(token.to_string()) {
+    if d.idempotency_tokens.contains(token) {
         return sim.ok(json!({}));
     }
-    for i in req["inventoryItems"]
+    let items = req["inventoryItems"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // All or nothing: a refused request adds nothing and leaves its token unused, so the
+    // corrected request can be sent again with the same token.
+    if let Some(sku) = items
+        .iter()
+        .map(|i| str_of(i, "sellerSku"))
+        .find(|sku| !d.inventory.contains_key(*sku))
     {
-        let sku = str_of(&i, "sellerSku");
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            &format!("SKU {sku} does not exist: call createInventoryItem first"),
+        );
+    }
+    for i in &items {
         let qty = i["quantity"].as_i64().unwrap_or(0);
-        match d.inventory.get_mut(sku) {
-            Some(item) => {
-                item.fulfillable += qty;
-                item.updated = now();
-            }
-            None => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    &format!("SKU {sku} does not exist: call createInventoryItem first"),
-                );
-            }
+        if let Some(item) = d.inventory.get_mut(str_of(i, "sellerSku")) {
+            item.fulfillable += qty;
+            item.updated = now();
         }
     }
+    d.idempotency_tokens.insert(token.to_string());
     sim.ok(json!({}))
 }
