@@ -302,6 +302,25 @@ fn drafts_become_requests_with_money_as_strings() {
         matches!(convert::draft_to_create(&d, &PlacementDefaults::default(), now), Err(Error::InvalidInput { field, .. }) if field == "lines[0].sku")
     );
     d.lines[0].sku = Some(Sku::new("MUG 1").unwrap());
+    // Three lines fit addressLine1..3; a fourth is refused, not dropped.
+    let lines = &mut d.shipping_address.as_mut().unwrap().lines;
+    lines.push("Building C".into());
+    let v = serde_json::to_value(
+        convert::draft_to_create(&d, &PlacementDefaults::default(), now).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["destinationAddress"]["addressLine3"], "Building C");
+    d.shipping_address
+        .as_mut()
+        .unwrap()
+        .lines
+        .push("Floor 2".into());
+    assert!(
+        matches!(convert::draft_to_create(&d, &PlacementDefaults::default(), now), Err(Error::InvalidInput { field, .. }) if field == "shipping_address.lines")
+    );
+    assert!(
+        matches!(convert::draft_to_preview(&d, &PlacementDefaults::default()), Err(Error::InvalidInput { field, .. }) if field == "shipping_address.lines")
+    );
     d.shipping_address = None;
     assert!(
         matches!(convert::draft_to_create(&d, &PlacementDefaults::default(), now), Err(Error::InvalidInput { field, .. }) if field == "shipping_address")
@@ -386,3 +405,4 @@ fn update_refuses_hold_with_scheduled_delivery_and_bad_money() {
         "items[0].perUnitPrice.value"
     );
 }
+
