@@ -406,3 +406,30 @@ fn update_refuses_hold_with_scheduled_delivery_and_bad_money() {
     );
 }
 
+#[test]
+fn inventory_summaries_read_null_arrays_as_empty() {
+    let page: amazon_mcf::model::inventory::GetInventorySummariesResponse = serde_json::from_str(
+        r#"{"payload":{"granularity":{"granularityType":"Marketplace","granularityId":"ATVPDKIKX0DER"},
+          "inventorySummaries":[{"asin":"B0X","fnSku":"X0Y","sellerSku":"MUG-1","condition":"NewItem",
+            "inventoryDetails":{"fulfillableQuantity":4,"researchingQuantity":{"totalResearchingQuantity":0,"researchingQuantityBreakdown":null}},
+            "lastUpdatedTime":"2026-11-20T10:00:00Z","productName":"Mug","totalQuantity":4,"stores":null}]},
+          "pagination":{"nextToken":null}}"#,
+    )
+    .unwrap();
+    let s = &page.payload.as_ref().unwrap().inventory_summaries[0];
+    assert!(s.stores.is_empty());
+    assert!(
+        s.inventory_details
+            .as_ref()
+            .unwrap()
+            .researching_quantity
+            .as_ref()
+            .unwrap()
+            .researching_quantity_breakdown
+            .is_empty()
+    );
+    let empty: amazon_mcf::model::inventory::GetInventorySummariesResponse =
+        serde_json::from_str(r#"{"payload":{"granularity":{},"inventorySummaries":null}}"#)
+            .unwrap();
+    assert!(empty.payload.unwrap().inventory_summaries.is_empty());
+}
