@@ -3,6 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use connector_core::{ApiContext, Error, Page, ResultStream, paginate};
 use connector_http::{Request, encode_segment};
+use futures::StreamExt;
+use serde::Deserialize;
 
 use crate::client::{AmazonMcfClient, OUTBOUND_PREFIX};
 use crate::model::outbound::{
@@ -199,22 +201,14 @@ impl AmazonMcfClient {
         query_start_date: Option<DateTime<Utc>>,
         next_token: Option<&str>,
     ) -> Result<ListAllFulfillmentOrdersResult, Error> {
-        let mut req = Request::get(format!("{OUTBOUND_PREFIX}/fulfillmentOrders"))
-            .operation("listAllFulfillmentOrders");
-        if let Some(d) = query_start_date {
-            req = req.query(
-                "queryStartDate",
-                d.to_rfc3339_opts(SecondsFormat::Secs, true),
-            );
-        }
-        if let Some(t) = next_token {
-            req = req.query("nextToken", t);
-        }
-        self.payload(req).await
+        self.payload(list_request(query_start_date, next_token))
+            .await
     }
 
     /// `listAllFulfillmentOrders` as a stream over every page (the token sits in
-    /// `payload.nextToken`; empty pages that still carry a token are followed).
+    /// `payload.nextToken`; empty pages that still carry a token are followed). An order
+    /// that cannot be read is an `Err` item naming its position and id; the other orders of
+    /// its page and the following pages still come.
     pub fn list_all_fulfillment_orders(
         &self,
         query_start_date: Option<DateTime<Utc>>,
@@ -223,15 +217,20 @@ impl AmazonMcfClient {
         paginate(None, move |token: Option<String>| {
             let client = client.clone();
             async move {
-                let page = client
-                    .list_all_fulfillment_orders_page(query_start_date, token.as_deref())
+                let page: RawOrderPage = client
+                    .payload(list_request(query_start_date, token.as_deref()))
                     .await?;
-                Ok(Page::new(
-                    page.fulfillment_orders,
-                    page.next_token.filter(|t| !t.is_empty()),
-                ))
+                let orders = page
+                    .fulfillment_orders
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, raw)| decode_order(i, raw))
+                    .collect::<Vec<_>>();
+                Ok(Page::new(orders, page.next_token.filter(|t| !t.is_empty())))
             }
         })
+        .map(|r| r.and_then(|order| order))
+        .boxed()
     }
 
     /// `updateFulfillmentOrder` (e.g. [`UpdateFulfillmentOrderRequest::ship`] to release a
@@ -404,6 +403,48 @@ impl AmazonMcfClient {
             .json(&SubmitFulfillmentOrderStatusUpdateRequest::new(status))?;
         self.no_payload(req).await
     }
+}
+
+fn list_request(query_start_date: Option<DateTime<Utc>>, next_token: Option<&str>) -> Request {
+    let mut req = Request::get(format!("{OUTBOUND_PREFIX}/fulfillmentOrders"))
+        .operation("listAllFulfillmentOrders");
+    if let Some(d) = query_start_date {
+        req = req.query(
+            "queryStartDate",
+            d.to_rfc3339_opts(SecondsFormat::Secs, true),
+        );
+    }
+    if let Some(t) = next_token {
+        req = req.query("nextToken", t);
+    }
+    req
+}
+
+/// A `listAllFulfillmentOrders` page with its orders still undecoded, so that one order
+/// that cannot be read does not lose the others.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawOrderPage {
+    #[serde(default)]
+    next_token: Option<String>,
+    #[serde(default, deserialize_with = "crate::model::null_default")]
+    fulfillment_orders: Vec<serde_json::Value>,
+}
+
+fn decode_order(index: usize, raw: serde_json::Value) -> Result<FulfillmentOrder, Error> {
+    let id = raw
+        .get("sellerFulfillmentOrderId")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let excerpt = connector_core::error::excerpt(raw.to_string().as_bytes());
+    serde_json::from_value(raw).map_err(|e| Error::Decode {
+        path: format!("payload.fulfillmentOrders[{index}]"),
+        message: match id {
+            Some(id) => format!("order `{id}` cannot be read: {e}"),
+            None => format!("order cannot be read: {e}"),
+        },
+        excerpt,
+    })
 }
 
 /// Whether a create's answer was lost, so the order may or may not exist.

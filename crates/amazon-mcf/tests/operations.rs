@@ -1076,3 +1076,62 @@ async fn inventory_start_date_is_at_most_18_months_back() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn one_unreadable_order_in_a_list_page_does_not_stop_the_others() {
+    use futures::StreamExt;
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let order = |id: &str, received: &str| {
+        format!(
+            r#"{{"sellerFulfillmentOrderId":"{id}","marketplaceId":"ATVPDKIKX0DER","displayableOrderId":"{id}","displayableOrderDate":"2026-11-20T10:00:00Z",
+            "displayableOrderComment":"c","shippingSpeedCategory":"Standard","destinationAddress":{{"name":"J","addressLine1":"1 Main St","city":"Seattle","postalCode":"98101","countryCode":"US"}},
+            "receivedDate":{received},"fulfillmentOrderStatus":"Complete","statusUpdatedDate":"2026-11-21T10:00:00Z"}}"#
+        )
+    };
+    api("GET", &format!("{OUT}/fulfillmentOrders"))
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"nextToken":"p2","fulfillmentOrders":[{},{},{}]}}}}"#,
+                order("A", r#""2026-11-20T10:00:05Z""#),
+                order("BROKEN", r#""yesterday""#),
+                order("C", r#""2026-11-20T11:00:05Z""#)
+            ),
+        ))
+        .expect(1)
+        .named("page 1 with an unreadable order")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/fulfillmentOrders"))
+        .and(query_param("nextToken", "p2"))
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"fulfillmentOrders":[{}]}}}}"#,
+                order("D", r#""2026-11-20T12:00:05Z""#)
+            ),
+        ))
+        .expect(1)
+        .named("page 2")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let results: Vec<_> = client(&server, &clock)
+        .list_all_fulfillment_orders(None)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 4, "{results:?}");
+    let ids: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|o| o.seller_fulfillment_order_id.as_str())
+        .collect();
+    assert_eq!(ids, ["A", "C", "D"]);
+    let Err(Error::Decode { path, message, .. }) = &results[1] else {
+        panic!("expected a decode error, got {:?}", results[1]);
+    };
+    assert_eq!(path, "payload.fulfillmentOrders[1]");
+    assert!(message.contains("BROKEN"), "{message}");
+}
