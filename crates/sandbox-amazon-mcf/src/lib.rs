@@ -450,6 +450,51 @@ fn check_address(prefix: &str, a: Option<&Value>) -> Result<(), String> {
     Ok(())
 }
 
+/// The documented limits of a create or preview body: field lengths, at most 100 lines and
+/// 250 units, `city` required except in Japan.
+fn check_limits(req: &Value, address_key: &str) -> Result<(), String> {
+    for (k, max) in [
+        ("sellerFulfillmentOrderId", 40),
+        ("displayableOrderId", 40),
+        ("displayableOrderComment", 750),
+    ] {
+        if str_of(req, k).chars().count() > max {
+            return Err(format!("{k} must be at most {max} characters"));
+        }
+    }
+    let items = req
+        .get("items")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if items.len() > 100 {
+        return Err("items: a maximum of 100 line items per order".into());
+    }
+    let mut units = 0i64;
+    for (i, item) in items.iter().enumerate() {
+        for k in ["sellerSku", "sellerFulfillmentOrderItemId"] {
+            if str_of(item, k).chars().count() > 50 {
+                return Err(format!("items[{i}].{k} must be at most 50 characters"));
+            }
+        }
+        units += item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+    }
+    if units > 250 {
+        return Err(format!(
+            "items: a maximum of 250 units per order (got {units})"
+        ));
+    }
+    if let Some(a) = req.get(address_key)
+        && str_of(a, "countryCode") != "JP"
+        && str_of(a, "city").trim().is_empty()
+    {
+        return Err(format!(
+            "required parameters are missing: [{address_key}.city]"
+        ));
+    }
+    Ok(())
+}
+
 fn items_of(v: &Value) -> Vec<(String, String, i64)> {
     v.get("items")
         .and_then(Value::as_array)
@@ -476,7 +521,9 @@ async fn preview(State(sim): State<McfSimulator>, headers: HeaderMap, body: Byte
         Ok(v) => v,
         Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
     };
-    if let Err(e) = check_address("address", req.get("address")) {
+    if let Err(e) =
+        check_address("address", req.get("address")).and_then(|()| check_limits(&req, "address"))
+    {
         return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
     }
     let items = items_of(&req);
@@ -634,7 +681,9 @@ async fn create_order(
             "displayableOrderDate must be an ISO 8601 date-time",
         );
     }
-    if let Err(e) = check_address("destinationAddress", req.get("destinationAddress")) {
+    if let Err(e) = check_address("destinationAddress", req.get("destinationAddress"))
+        .and_then(|()| check_limits(&req, "destinationAddress"))
+    {
         return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
     }
     let items = items_of(&req);

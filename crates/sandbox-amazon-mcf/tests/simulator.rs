@@ -261,3 +261,78 @@ async fn update_changes_line_quantities_and_moves_the_reservation() {
         "Ship"
     );
 }
+
+#[tokio::test]
+async fn create_refuses_what_the_model_limits_and_creates_nothing() {
+    let sandbox = McfSimulator::new().start().await.unwrap();
+    sandbox.sim.seed_inventory("MUG-1", "Blue mug", 1000);
+    let http = reqwest::Client::new();
+    let t = token(&http, &sandbox.token_url()).await;
+    let url = format!(
+        "{}/fba/outbound/2020-07-01/fulfillmentOrders",
+        sandbox.base_url()
+    );
+    let order = |id: &str, city: &str, country: &str, items: Vec<serde_json::Value>| {
+        serde_json::json!({
+            "sellerFulfillmentOrderId": id, "displayableOrderId": "D-1", "displayableOrderDate": "2026-11-20T10:00:00Z",
+            "displayableOrderComment": "Thanks", "shippingSpeedCategory": "Standard",
+            "destinationAddress": {"name": "Jane", "addressLine1": "1 Main St", "city": city, "postalCode": "98101", "countryCode": country},
+            "items": items
+        })
+    };
+    let line = |n: usize, qty: i64| serde_json::json!({"sellerSku": "MUG-1", "sellerFulfillmentOrderItemId": n.to_string(), "quantity": qty});
+    let cases = [
+        (
+            order(&"x".repeat(41), "Seattle", "US", vec![line(1, 1)]),
+            "sellerFulfillmentOrderId",
+        ),
+        (
+            order(
+                "L-101",
+                "Seattle",
+                "US",
+                (0..101).map(|n| line(n, 1)).collect(),
+            ),
+            "100 line items",
+        ),
+        (
+            order("U-251", "Seattle", "US", vec![line(1, 200), line(2, 51)]),
+            "250 units",
+        ),
+        (order("NO-CITY", "", "US", vec![line(1, 1)]), "city"),
+    ];
+    for (body, expected) in cases {
+        let resp = http
+            .post(&url)
+            .header("user-agent", "t/1 (Language=Rust)")
+            .header("x-amz-access-token", &t)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{expected}");
+        let v: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(v["errors"][0]["code"], "InvalidInput");
+        let message = v["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{message}");
+    }
+    assert_eq!(sandbox.sim.order_count(), 0);
+    // At the limits (100 lines, 250 units) and in Japan without a city: accepted.
+    let mut at_limit: Vec<_> = (0..99).map(|n| line(n, 1)).collect();
+    at_limit.push(line(99, 151));
+    for body in [
+        order("AT-LIMIT", "Seattle", "US", at_limit),
+        order("JP-1", "", "JP", vec![line(1, 1)]),
+    ] {
+        let resp = http
+            .post(&url)
+            .header("user-agent", "t/1 (Language=Rust)")
+            .header("x-amz-access-token", &t)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    assert_eq!(sandbox.sim.order_count(), 2);
+}
