@@ -40,6 +40,11 @@ pub const USAGE_PLANS: &[(&str, f64, u32)] = &[
     ("addInventory", 2.0, 3),
 ];
 
+/// The sandbox's usage plan, (requests per second, burst), which caps every operation's plan
+/// on a sandbox client: "rate = five requests per second; burst = 15" for sandbox calls
+/// (developer-docs.amazon.com/sp-api/docs/sp-api-sandbox).
+pub const SANDBOX_USAGE_PLAN: (f64, u32) = (5.0, 15);
+
 /// The response header with the current rate of the (seller, application, operation) bucket.
 pub const RATE_LIMIT_HEADER: &str = "x-amzn-RateLimit-Limit";
 
@@ -171,8 +176,15 @@ impl AmazonMcfClient {
             let limit = match b.rate_overrides.iter().find(|(o, _)| o == op) {
                 Some((_, l)) => *l,
                 None => {
+                    let (rate, burst) = match b.environment {
+                        Environment::Production => (*rate, *burst),
+                        Environment::Sandbox => (
+                            rate.min(SANDBOX_USAGE_PLAN.0),
+                            (*burst).min(SANDBOX_USAGE_PLAN.1),
+                        ),
+                    };
                     let burst = burst.saturating_sub(b.burst_headroom).max(1);
-                    RateLimit::per_second(*rate, burst)?
+                    RateLimit::per_second(rate, burst)?
                 }
             };
             builder = builder.rate_limit(*op, limit);

@@ -72,7 +72,8 @@ pub fn order_status(s: &FulfillmentOrderStatus) -> OrderStatus {
 }
 
 /// The destination address of a draft (its shipping address, else the customer's delivery
-/// address), with the recipient name taken from the address or the customer.
+/// address), with the recipient name taken from the address or the customer. More than three
+/// address lines are refused rather than cut.
 pub fn destination(draft: &OrderDraft) -> Result<Address, Error> {
     let a = draft
         .shipping_address
@@ -91,6 +92,15 @@ pub fn destination(draft: &OrderDraft) -> Result<Address, Error> {
         })
         .or_else(|| draft.customer.organization.as_ref().map(|o| o.name.clone()))
         .unwrap_or_default();
+    if a.lines.len() > 3 {
+        return Err(Error::invalid(
+            "shipping_address.lines",
+            format!(
+                "must have at most 3 lines (Amazon has addressLine1..3; got {})",
+                a.lines.len()
+            ),
+        ));
+    }
     let mut lines = a.lines.iter();
     let mut out = Address::new(
         name,

@@ -1,6 +1,6 @@
 //! FBA Inventory v1: `getInventorySummaries` as a stream, and the sandbox-only helpers.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Months, SecondsFormat, Utc};
 use connector_core::{Error, Page, ResultStream, paginate};
 use connector_http::{Request, encode_segment};
 
@@ -62,6 +62,21 @@ impl AmazonMcfClient {
                 format!("sellerSkus[{i}]"),
                 "must not contain a comma (the list is comma-separated)",
             ));
+        }
+        if let Some(start) = query.start_date_time {
+            let now = self.http.clock().now_utc();
+            let earliest = now
+                .checked_sub_months(Months::new(18))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            if start < earliest {
+                return Err(Error::invalid(
+                    "startDateTime",
+                    format!(
+                        "must be no earlier than 18 months ago ({})",
+                        earliest.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    ),
+                ));
+            }
         }
         let marketplace = query
             .marketplace_id

@@ -94,7 +94,8 @@ pub mod outbound;
 pub mod validation;
 
 pub use client::{
-    AmazonMcfClient, INVENTORY_PREFIX, OUTBOUND_PREFIX, RATE_LIMIT_HEADER, USAGE_PLANS, user_agent,
+    AmazonMcfClient, INVENTORY_PREFIX, OUTBOUND_PREFIX, RATE_LIMIT_HEADER, SANDBOX_USAGE_PLAN,
+    USAGE_PLANS, user_agent,
 };
 pub use config::{AmazonMcfBuilder, ENV_VARS, Environment, MARKETPLACES, Marketplace, Region};
 pub use connector::AmazonMcfConnector;

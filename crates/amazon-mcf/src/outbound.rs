@@ -3,6 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use connector_core::{ApiContext, Error, Page, ResultStream, paginate};
 use connector_http::{Request, encode_segment};
+use futures::StreamExt;
+use serde::Deserialize;
 
 use crate::client::{AmazonMcfClient, OUTBOUND_PREFIX};
 use crate::model::outbound::{
@@ -80,7 +82,7 @@ impl AmazonMcfClient {
         connector_core::validate::required("product.productIdentifier.merchantSku", sku)?;
         connector_core::validate::max_chars("product.productIdentifier.merchantSku", sku, 50)?;
         let origin = &request.terms.origin.country_code;
-        if origin.len() != 2 {
+        if origin.chars().count() != 2 {
             return Err(Error::invalid(
                 "terms.origin.countryCode",
                 "must be a two-letter country code",
@@ -92,6 +94,26 @@ impl AmazonMcfClient {
             return Err(Error::invalid(
                 "terms.destination",
                 "needs a deliveryAddress or an ipAddress",
+            ));
+        }
+        if let Some(a) = &request.terms.destination.delivery_address {
+            connector_core::validate::required(
+                "terms.destination.deliveryAddress.postalCode",
+                &a.postal_code,
+            )?;
+            if a.country_code.chars().count() != 2 {
+                return Err(Error::invalid(
+                    "terms.destination.deliveryAddress.countryCode",
+                    "must be a two-letter country code",
+                ));
+            }
+        }
+        if let Some(ip) = &request.terms.destination.ip_address
+            && ip.parse::<std::net::IpAddr>().is_err()
+        {
+            return Err(Error::invalid(
+                "terms.destination.ipAddress",
+                "must be an IPv4 or IPv6 address",
             ));
         }
         let req = Request::post(format!("{OUTBOUND_PREFIX}/deliveryOffers"))
@@ -113,10 +135,11 @@ impl AmazonMcfClient {
         &self,
         request: &CreateFulfillmentOrderRequest,
     ) -> Result<CreateOutcome, Error> {
-        validation::create_order(request)?;
         let mut body = request.clone();
         body.marketplace_id
             .get_or_insert_with(|| self.marketplace_id.clone());
+        // Validated with the marketplace it is placed against (India has extra rules).
+        validation::create_order(&body)?;
         let id = body.seller_fulfillment_order_id.clone();
         let req = Request::post(format!("{OUTBOUND_PREFIX}/fulfillmentOrders"))
             .operation("createFulfillmentOrder")
@@ -178,22 +201,14 @@ impl AmazonMcfClient {
         query_start_date: Option<DateTime<Utc>>,
         next_token: Option<&str>,
     ) -> Result<ListAllFulfillmentOrdersResult, Error> {
-        let mut req = Request::get(format!("{OUTBOUND_PREFIX}/fulfillmentOrders"))
-            .operation("listAllFulfillmentOrders");
-        if let Some(d) = query_start_date {
-            req = req.query(
-                "queryStartDate",
-                d.to_rfc3339_opts(SecondsFormat::Secs, true),
-            );
-        }
-        if let Some(t) = next_token {
-            req = req.query("nextToken", t);
-        }
-        self.payload(req).await
+        self.payload(list_request(query_start_date, next_token))
+            .await
     }
 
     /// `listAllFulfillmentOrders` as a stream over every page (the token sits in
-    /// `payload.nextToken`; empty pages that still carry a token are followed).
+    /// `payload.nextToken`; empty pages that still carry a token are followed). An order
+    /// that cannot be read is an `Err` item naming its position and id; the other orders of
+    /// its page and the following pages still come.
     pub fn list_all_fulfillment_orders(
         &self,
         query_start_date: Option<DateTime<Utc>>,
@@ -202,15 +217,20 @@ impl AmazonMcfClient {
         paginate(None, move |token: Option<String>| {
             let client = client.clone();
             async move {
-                let page = client
-                    .list_all_fulfillment_orders_page(query_start_date, token.as_deref())
+                let page: RawOrderPage = client
+                    .payload(list_request(query_start_date, token.as_deref()))
                     .await?;
-                Ok(Page::new(
-                    page.fulfillment_orders,
-                    page.next_token.filter(|t| !t.is_empty()),
-                ))
+                let orders = page
+                    .fulfillment_orders
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, raw)| decode_order(i, raw))
+                    .collect::<Vec<_>>();
+                Ok(Page::new(orders, page.next_token.filter(|t| !t.is_empty())))
             }
         })
+        .map(|r| r.and_then(|order| order))
+        .boxed()
     }
 
     /// `updateFulfillmentOrder` (e.g. [`UpdateFulfillmentOrderRequest::ship`] to release a
@@ -383,6 +403,48 @@ impl AmazonMcfClient {
             .json(&SubmitFulfillmentOrderStatusUpdateRequest::new(status))?;
         self.no_payload(req).await
     }
+}
+
+fn list_request(query_start_date: Option<DateTime<Utc>>, next_token: Option<&str>) -> Request {
+    let mut req = Request::get(format!("{OUTBOUND_PREFIX}/fulfillmentOrders"))
+        .operation("listAllFulfillmentOrders");
+    if let Some(d) = query_start_date {
+        req = req.query(
+            "queryStartDate",
+            d.to_rfc3339_opts(SecondsFormat::Secs, true),
+        );
+    }
+    if let Some(t) = next_token {
+        req = req.query("nextToken", t);
+    }
+    req
+}
+
+/// A `listAllFulfillmentOrders` page with its orders still undecoded, so that one order
+/// that cannot be read does not lose the others.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawOrderPage {
+    #[serde(default)]
+    next_token: Option<String>,
+    #[serde(default, deserialize_with = "crate::model::null_default")]
+    fulfillment_orders: Vec<serde_json::Value>,
+}
+
+fn decode_order(index: usize, raw: serde_json::Value) -> Result<FulfillmentOrder, Error> {
+    let id = raw
+        .get("sellerFulfillmentOrderId")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let excerpt = connector_core::error::excerpt(raw.to_string().as_bytes());
+    serde_json::from_value(raw).map_err(|e| Error::Decode {
+        path: format!("payload.fulfillmentOrders[{index}]"),
+        message: match id {
+            Some(id) => format!("order `{id}` cannot be read: {e}"),
+            None => format!("order cannot be read: {e}"),
+        },
+        excerpt,
+    })
 }
 
 /// Whether a create's answer was lost, so the order may or may not exist.

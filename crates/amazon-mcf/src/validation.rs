@@ -16,6 +16,9 @@ use crate::model::{Address, AmazonMoney};
 pub const MAX_LINES: usize = 100;
 /// Most units per order.
 pub const MAX_UNITS: u64 = 250;
+/// The India marketplace, where an order needs `paymentInformation` and a
+/// `perUnitDeclaredValue` on every line (FO20 `CreateFulfillmentOrderRequest`).
+pub const INDIA_MARKETPLACE_ID: &str = "A21TJRUUN4KGV";
 
 /// Checks a `sellerFulfillmentOrderId` you are about to create: 1 to 40 characters, none of
 /// the characters that do not survive a round trip through SP-API paths (`+`, `#`, `/`, `\`,
@@ -93,6 +96,17 @@ pub fn address(prefix: &str, a: &Address) -> Result<(), Error> {
             ));
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// An ISO 3166-1 alpha-2 code (`shipFromCountryCode`, `countryCode`).
+fn country_code(f: &str, v: &str) -> Result<(), Error> {
+    if v.len() != 2 || !v.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(Error::invalid(
+            f,
+            "must be an ISO 3166-1 alpha-2 code in capitals (e.g. `US`)",
+        ));
     }
     Ok(())
 }
@@ -219,6 +233,37 @@ pub fn create_order(r: &CreateFulfillmentOrderRequest) -> Result<(), Error> {
             Some(_) => {}
         }
     }
+    if let Some(cc) = &r.ship_from_country_code {
+        country_code("shipFromCountryCode", cc)?;
+    }
+    for (i, p) in r.payment_information.iter().enumerate() {
+        required(
+            &field("paymentInformation", i, "paymentTransactionId"),
+            &p.payment_transaction_id,
+        )?;
+        required(
+            &field("paymentInformation", i, "paymentMode"),
+            &p.payment_mode,
+        )?;
+    }
+    if r.marketplace_id.as_deref() == Some(INDIA_MARKETPLACE_ID) {
+        if r.payment_information.is_empty() {
+            return Err(Error::invalid(
+                "paymentInformation",
+                "is required for orders in the India marketplace",
+            ));
+        }
+        if let Some(i) = r
+            .items
+            .iter()
+            .position(|i| i.per_unit_declared_value.is_none())
+        {
+            return Err(Error::invalid(
+                field("items", i, "perUnitDeclaredValue"),
+                "is required for orders in the India marketplace",
+            ));
+        }
+    }
     if let Some(cod) = &r.cod_settings {
         for (name, m) in [
             ("codCharge", &cod.cod_charge),
@@ -282,7 +327,27 @@ pub fn update_order(r: &UpdateFulfillmentOrderRequest) -> Result<(), Error> {
             if let Some(c) = &item.displayable_comment {
                 max_chars(&field("items", i, "displayableComment"), c, 250)?;
             }
+            for (name, m) in [
+                ("perUnitDeclaredValue", &item.per_unit_declared_value),
+                ("perUnitPrice", &item.per_unit_price),
+                ("perUnitTax", &item.per_unit_tax),
+            ] {
+                if let Some(m) = m {
+                    money(&field("items", i, name), m)?;
+                }
+            }
         }
+    }
+    if let Some(cc) = &r.ship_from_country_code {
+        country_code("shipFromCountryCode", cc)?;
+    }
+    if r.shipping_speed_category == Some(ShippingSpeedCategory::ScheduledDelivery)
+        && r.fulfillment_action == Some(FulfillmentAction::Hold)
+    {
+        return Err(Error::invalid(
+            "fulfillmentAction",
+            "must be Ship (not Hold) with ScheduledDelivery",
+        ));
     }
     for (i, e) in r.notification_emails.iter().enumerate() {
         let f = format!("notificationEmails[{i}]");

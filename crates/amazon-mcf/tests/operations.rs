@@ -12,8 +12,8 @@ use amazon_mcf::model::outbound::{
     CreateFulfillmentReturnRequest, CreateReturnItem, CurrentStatus, FeatureSettings,
     FulfillmentAction, FulfillmentOrderStatus, FulfillmentPolicy, FulfillmentShipmentStatus,
     GetDeliveryOffersRequest, GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest,
-    InvalidItemReasonCode, ShippingSpeedCategory, UpdateFulfillmentOrderRequest,
-    VariablePrecisionAddress,
+    InvalidItemReasonCode, PaymentInformation, ShippingSpeedCategory,
+    UpdateFulfillmentOrderRequest, VariablePrecisionAddress,
 };
 use amazon_mcf::{CreateOutcome, InventoryQuery, ReturnReasonCodesQuery};
 use chrono::{TimeZone, Utc};
@@ -640,7 +640,14 @@ async fn status_update_is_sandbox_only() {
 async fn inventory_summaries_follow_the_top_level_pagination_token_over_three_pages() {
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
-    let base = "details=true&granularityType=Marketplace&granularityId=ATVPDKIKX0DER&marketplaceIds=ATVPDKIKX0DER&startDateTime=2026-10-01T00%3A00%3A00Z";
+    // A start date a month back (no earlier than 18 months is allowed), to the second.
+    let start = chrono::DateTime::from_timestamp(Utc::now().timestamp() - 30 * 86_400, 0).unwrap();
+    let base = format!(
+        "details=true&granularityType=Marketplace&granularityId=ATVPDKIKX0DER&marketplaceIds=ATVPDKIKX0DER&startDateTime={}",
+        start
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            .replace(':', "%3A")
+    );
     let summary = |sku: &str, q: i64| {
         format!(
             r#"{{"asin":"B0X","fnSku":"X0Y","sellerSku":"{sku}","condition":"NewItem","lastUpdatedTime":"2026-11-20T10:00:00Z","productName":"Mug",
@@ -682,7 +689,7 @@ async fn inventory_summaries_follow_the_top_level_pagination_token_over_three_pa
     }
     let clock = ManualClock::new();
     let mut query = InventoryQuery::all();
-    query.start_date_time = Some(Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap());
+    query.start_date_time = Some(start);
     let all: Vec<_> = client(&server, &clock)
         .get_inventory_summaries(query)
         .try_collect()
@@ -853,4 +860,278 @@ async fn connector_order_adds_package_tracking_and_tolerates_unknown_packages() 
     assert_eq!(t.url, None);
     let quiet = connector.clone().with_package_tracking(false);
     quiet.order_tracking().unwrap().order(&id).await.unwrap();
+}
+
+#[tokio::test]
+async fn india_orders_are_checked_against_the_clients_marketplace_and_sent_whole() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("POST", &format!("{OUT}/fulfillmentOrders"))
+        .and(body_json(json!({
+            "marketplaceId": "A21TJRUUN4KGV",
+            "sellerFulfillmentOrderId": "IN-1",
+            "displayableOrderId": "IN-1",
+            "displayableOrderDate": "2026-11-20T10:00:00Z",
+            "displayableOrderComment": "Dhanyavaad",
+            "shippingSpeedCategory": "Standard",
+            "destinationAddress": {"name": "Asha Rao", "addressLine1": "12 MG Road", "city": "Bengaluru", "stateOrRegion": "KA", "postalCode": "560001", "countryCode": "IN"},
+            "items": [{"sellerSku": "TEA-1", "sellerFulfillmentOrderItemId": "1", "quantity": 3, "perUnitDeclaredValue": {"currencyCode": "INR", "value": "499.00"}}],
+            "paymentInformation": [{"paymentTransactionId": "pay_8f2", "paymentMode": "Other", "paymentDate": "2026-11-20T09:58:00Z"}]
+        })))
+        .respond_with(amazon(200, "{}"))
+        .expect(1)
+        .named("create IN")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = builder(&server, &clock)
+        .marketplace_id("A21TJRUUN4KGV")
+        .build()
+        .unwrap();
+    let mut r = CreateFulfillmentOrderRequest::new(
+        "IN-1",
+        "IN-1",
+        Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
+        "Dhanyavaad",
+        ShippingSpeedCategory::Standard,
+        {
+            let mut a = Address::new(
+                "Asha Rao",
+                "12 MG Road",
+                Some("Bengaluru".into()),
+                "560001",
+                "IN",
+            );
+            a.state_or_region = Some("KA".into());
+            a
+        },
+        vec![CreateFulfillmentOrderItem::new("TEA-1", "1", 3)],
+    );
+    // No marketplaceId in the request: the client's (India) applies, and with it India's rules.
+    let err = c.create_fulfillment_order(&r).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "paymentInformation"),
+        "{err}"
+    );
+    r.payment_information = vec![PaymentInformation::new(
+        "pay_8f2",
+        "Other",
+        Utc.with_ymd_and_hms(2026, 11, 20, 9, 58, 0).unwrap(),
+    )];
+    let err = c.create_fulfillment_order(&r).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "items[0].perUnitDeclaredValue"),
+        "{err}"
+    );
+    r.items[0].per_unit_declared_value =
+        Some(amazon_mcf::model::AmazonMoney::new(dec!(499.00), "INR"));
+    assert_eq!(
+        c.create_fulfillment_order(&r).await.unwrap(),
+        CreateOutcome::Accepted
+    );
+}
+
+#[tokio::test]
+async fn delivery_offers_refuse_a_bad_destination_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(amazon(500, "{}"))
+        .expect(0)
+        .named("nothing may be sent")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let cases = [
+        (
+            GetDeliveryOffersRequest::new("MUG-2", "US", VariablePrecisionAddress::new("", "US")),
+            "terms.destination.deliveryAddress.postalCode",
+        ),
+        (
+            GetDeliveryOffersRequest::new(
+                "MUG-2",
+                "US",
+                VariablePrecisionAddress::new("98101", "USA"),
+            ),
+            "terms.destination.deliveryAddress.countryCode",
+        ),
+        (
+            GetDeliveryOffersRequest::new(
+                "MUG-2",
+                "É",
+                VariablePrecisionAddress::new("98101", "US"),
+            ),
+            "terms.origin.countryCode",
+        ),
+        (
+            {
+                let mut r = GetDeliveryOffersRequest::new(
+                    "MUG-2",
+                    "US",
+                    VariablePrecisionAddress::new("98101", "US"),
+                );
+                r.terms.destination.delivery_address = None;
+                r.terms.destination.ip_address = Some("300.1.2.3".into());
+                r
+            },
+            "terms.destination.ipAddress",
+        ),
+        (
+            GetDeliveryOffersRequest::new(
+                "s".repeat(51),
+                "US",
+                VariablePrecisionAddress::new("98101", "US"),
+            ),
+            "product.productIdentifier.merchantSku",
+        ),
+    ];
+    for (req, expected) in cases {
+        let err = c.delivery_offers(&req).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, .. } if field == expected),
+            "{expected}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn delivery_offers_by_ip_address_send_only_the_ip() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("POST", &format!("{OUT}/deliveryOffers"))
+        .and(body_json(json!({
+            "product": {"productIdentifier": {"merchantSku": "MUG-2"}},
+            "terms": {"origin": {"countryCode": "US"}, "destination": {"ipAddress": "2001:db8::1"}}
+        })))
+        .respond_with(amazon(200, r#"{"payload":{"deliveryOffers":[]}}"#))
+        .expect(1)
+        .named("deliveryOffers by ip")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let mut req =
+        GetDeliveryOffersRequest::new("MUG-2", "US", VariablePrecisionAddress::new("98101", "US"));
+    req.terms.destination.delivery_address = None;
+    req.terms.destination.ip_address = Some("2001:db8::1".into());
+    let offers = client(&server, &clock).delivery_offers(&req).await.unwrap();
+    assert!(offers.delivery_offers.is_empty());
+}
+
+#[tokio::test]
+async fn inventory_start_date_is_at_most_18_months_back() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let clock = ManualClock::new();
+    let now = chrono::DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap();
+    // 17 months back is accepted and sent as is.
+    let ok = now.checked_sub_months(chrono::Months::new(17)).unwrap();
+    let q: &'static str = Box::leak(
+        format!(
+            "details=false&granularityType=Marketplace&granularityId=ATVPDKIKX0DER&marketplaceIds=ATVPDKIKX0DER&startDateTime={}",
+            ok.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                .replace(':', "%3A")
+        )
+        .into_boxed_str(),
+    );
+    api("GET", "/fba/inventory/v1/summaries")
+        .and(raw_query(q))
+        .respond_with(amazon(
+            200,
+            r#"{"payload":{"granularity":{"granularityType":"Marketplace","granularityId":"ATVPDKIKX0DER"},"inventorySummaries":[]},"pagination":{}}"#,
+        ))
+        .expect(1)
+        .named("17 months back")
+        .mount(&server)
+        .await;
+    let c = client(&server, &clock);
+    let mut query = InventoryQuery::default();
+    query.start_date_time = Some(ok);
+    let (page, next) = c.get_inventory_summaries_page(&query, None).await.unwrap();
+    assert!(page.inventory_summaries.is_empty());
+    assert_eq!(next, None);
+    // 18 months and a day back is refused before anything is sent.
+    let too_old = now
+        .checked_sub_months(chrono::Months::new(18))
+        .unwrap()
+        .checked_sub_days(chrono::Days::new(1))
+        .unwrap();
+    query.start_date_time = Some(too_old);
+    let err = c
+        .get_inventory_summaries_page(&query, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "startDateTime"),
+        "{err}"
+    );
+    // 50 SKUs is the limit; 51 is refused.
+    let mut query = InventoryQuery::default();
+    query.seller_skus = (0..51).map(|i| format!("S{i}")).collect();
+    let err = c
+        .get_inventory_summaries_page(&query, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "sellerSkus"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn one_unreadable_order_in_a_list_page_does_not_stop_the_others() {
+    use futures::StreamExt;
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let order = |id: &str, received: &str| {
+        format!(
+            r#"{{"sellerFulfillmentOrderId":"{id}","marketplaceId":"ATVPDKIKX0DER","displayableOrderId":"{id}","displayableOrderDate":"2026-11-20T10:00:00Z",
+            "displayableOrderComment":"c","shippingSpeedCategory":"Standard","destinationAddress":{{"name":"J","addressLine1":"1 Main St","city":"Seattle","postalCode":"98101","countryCode":"US"}},
+            "receivedDate":{received},"fulfillmentOrderStatus":"Complete","statusUpdatedDate":"2026-11-21T10:00:00Z"}}"#
+        )
+    };
+    api("GET", &format!("{OUT}/fulfillmentOrders"))
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"nextToken":"p2","fulfillmentOrders":[{},{},{}]}}}}"#,
+                order("A", r#""2026-11-20T10:00:05Z""#),
+                order("BROKEN", r#""yesterday""#),
+                order("C", r#""2026-11-20T11:00:05Z""#)
+            ),
+        ))
+        .expect(1)
+        .named("page 1 with an unreadable order")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/fulfillmentOrders"))
+        .and(query_param("nextToken", "p2"))
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"fulfillmentOrders":[{}]}}}}"#,
+                order("D", r#""2026-11-20T12:00:05Z""#)
+            ),
+        ))
+        .expect(1)
+        .named("page 2")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let results: Vec<_> = client(&server, &clock)
+        .list_all_fulfillment_orders(None)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 4, "{results:?}");
+    let ids: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|o| o.seller_fulfillment_order_id.as_str())
+        .collect();
+    assert_eq!(ids, ["A", "C", "D"]);
+    let Err(Error::Decode { path, message, .. }) = &results[1] else {
+        panic!("expected a decode error, got {:?}", results[1]);
+    };
+    assert_eq!(path, "payload.fulfillmentOrders[1]");
+    assert!(message.contains("BROKEN"), "{message}");
 }

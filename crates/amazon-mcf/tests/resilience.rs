@@ -708,3 +708,22 @@ async fn the_token_is_refreshed_early_before_it_expires() {
     c.get_features(None).await.unwrap();
     assert_eq!(c.token_cache().fetch_count(), 2);
 }
+
+#[tokio::test]
+async fn sandbox_clients_stay_within_the_sandbox_usage_plan() {
+    let server = MockServer::start().await;
+    let clock = ManualClock::new();
+    let limit = |c: &amazon_mcf::AmazonMcfClient, op: &str| {
+        let l = c.http().rate_limiter(op).unwrap().limit();
+        (l.per_second_value(), l.burst())
+    };
+    let sandbox = sandbox_client(&server, &clock);
+    // 2/s, burst 30 in production; the sandbox allows 5/s, burst 15 (minus the default
+    // burst headroom of 1 in both).
+    assert_eq!(limit(&sandbox, "getFulfillmentPreview"), (2.0, 14));
+    assert_eq!(limit(&sandbox, "deliveryOffers"), (5.0, 14));
+    assert_eq!(limit(&sandbox, "getInventorySummaries"), (2.0, 1));
+    let production = client(&server, &clock);
+    assert_eq!(limit(&production, "getFulfillmentPreview"), (2.0, 29));
+    assert_eq!(limit(&production, "deliveryOffers"), (5.0, 29));
+}

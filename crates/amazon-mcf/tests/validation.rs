@@ -7,7 +7,8 @@ use amazon_mcf::model::Address;
 use amazon_mcf::model::outbound::{
     CreateFulfillmentOrderItem, CreateFulfillmentOrderRequest, DeliveryWindow, FulfillmentAction,
     FulfillmentOrderStatus, GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest,
-    ShippingSpeedCategory, UpdateFulfillmentOrderItem, UpdateFulfillmentOrderRequest,
+    PaymentInformation, ShippingSpeedCategory, UpdateFulfillmentOrderItem,
+    UpdateFulfillmentOrderRequest,
 };
 use amazon_mcf::validation;
 use chrono::{TimeZone, Utc};
@@ -301,8 +302,134 @@ fn drafts_become_requests_with_money_as_strings() {
         matches!(convert::draft_to_create(&d, &PlacementDefaults::default(), now), Err(Error::InvalidInput { field, .. }) if field == "lines[0].sku")
     );
     d.lines[0].sku = Some(Sku::new("MUG 1").unwrap());
+    // Three lines fit addressLine1..3; a fourth is refused, not dropped.
+    let lines = &mut d.shipping_address.as_mut().unwrap().lines;
+    lines.push("Building C".into());
+    let v = serde_json::to_value(
+        convert::draft_to_create(&d, &PlacementDefaults::default(), now).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["destinationAddress"]["addressLine3"], "Building C");
+    d.shipping_address
+        .as_mut()
+        .unwrap()
+        .lines
+        .push("Floor 2".into());
+    assert!(
+        matches!(convert::draft_to_create(&d, &PlacementDefaults::default(), now), Err(Error::InvalidInput { field, .. }) if field == "shipping_address.lines")
+    );
+    assert!(
+        matches!(convert::draft_to_preview(&d, &PlacementDefaults::default()), Err(Error::InvalidInput { field, .. }) if field == "shipping_address.lines")
+    );
     d.shipping_address = None;
     assert!(
         matches!(convert::draft_to_create(&d, &PlacementDefaults::default(), now), Err(Error::InvalidInput { field, .. }) if field == "shipping_address")
     );
+}
+
+#[test]
+fn exactly_100_lines_pass_and_the_101st_is_refused() {
+    let mut r = base();
+    r.items = (0..100)
+        .map(|i| CreateFulfillmentOrderItem::new("S", i.to_string(), 1))
+        .collect();
+    validation::create_order(&r).unwrap();
+    r.items
+        .push(CreateFulfillmentOrderItem::new("S", "100".to_string(), 1));
+    assert_eq!(field_of(validation::create_order(&r)), "items");
+}
+
+#[test]
+fn ship_from_country_code_is_iso_alpha_2_on_create_and_update() {
+    for bad in ["USA", "us", "U", ""] {
+        let mut r = base();
+        r.ship_from_country_code = Some(bad.into());
+        assert_eq!(
+            field_of(validation::create_order(&r)),
+            "shipFromCountryCode",
+            "{bad:?}"
+        );
+        let mut u = UpdateFulfillmentOrderRequest::new();
+        u.ship_from_country_code = Some(bad.into());
+        assert_eq!(
+            field_of(validation::update_order(&u)),
+            "shipFromCountryCode",
+            "{bad:?}"
+        );
+    }
+    let mut r = base();
+    r.ship_from_country_code = Some("CA".into());
+    validation::create_order(&r).unwrap();
+}
+
+#[test]
+fn india_needs_payment_information_and_declared_values() {
+    let mut r = base();
+    r.marketplace_id = Some(validation::INDIA_MARKETPLACE_ID.into());
+    r.destination_address = Address::new("Asha", "12 MG Road", Some("Pune".into()), "411001", "IN");
+    assert_eq!(field_of(validation::create_order(&r)), "paymentInformation");
+    r.payment_information = vec![PaymentInformation::new(
+        "",
+        "Other",
+        Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+    )];
+    assert_eq!(
+        field_of(validation::create_order(&r)),
+        "paymentInformation[0].paymentTransactionId"
+    );
+    r.payment_information[0].payment_transaction_id = "pay-1".into();
+    assert_eq!(
+        field_of(validation::create_order(&r)),
+        "items[0].perUnitDeclaredValue"
+    );
+    r.items[0].per_unit_declared_value = Some(amazon_mcf::model::AmazonMoney::new(dec!(10), "INR"));
+    validation::create_order(&r).unwrap();
+    // Elsewhere neither is required.
+    validation::create_order(&base()).unwrap();
+}
+
+#[test]
+fn update_refuses_hold_with_scheduled_delivery_and_bad_money() {
+    let mut u = UpdateFulfillmentOrderRequest::new();
+    u.shipping_speed_category = Some(ShippingSpeedCategory::ScheduledDelivery);
+    u.fulfillment_action = Some(FulfillmentAction::Hold);
+    assert_eq!(field_of(validation::update_order(&u)), "fulfillmentAction");
+    u.fulfillment_action = Some(FulfillmentAction::Ship);
+    validation::update_order(&u).unwrap();
+    let mut u = UpdateFulfillmentOrderRequest::new();
+    let mut item = UpdateFulfillmentOrderItem::new("1", 2);
+    item.per_unit_price = Some(amazon_mcf::model::AmazonMoney::new(dec!(-0.01), "JPY"));
+    u.items = vec![item];
+    assert_eq!(
+        field_of(validation::update_order(&u)),
+        "items[0].perUnitPrice.value"
+    );
+}
+
+#[test]
+fn inventory_summaries_read_null_arrays_as_empty() {
+    let page: amazon_mcf::model::inventory::GetInventorySummariesResponse = serde_json::from_str(
+        r#"{"payload":{"granularity":{"granularityType":"Marketplace","granularityId":"ATVPDKIKX0DER"},
+          "inventorySummaries":[{"asin":"B0X","fnSku":"X0Y","sellerSku":"MUG-1","condition":"NewItem",
+            "inventoryDetails":{"fulfillableQuantity":4,"researchingQuantity":{"totalResearchingQuantity":0,"researchingQuantityBreakdown":null}},
+            "lastUpdatedTime":"2026-11-20T10:00:00Z","productName":"Mug","totalQuantity":4,"stores":null}]},
+          "pagination":{"nextToken":null}}"#,
+    )
+    .unwrap();
+    let s = &page.payload.as_ref().unwrap().inventory_summaries[0];
+    assert!(s.stores.is_empty());
+    assert!(
+        s.inventory_details
+            .as_ref()
+            .unwrap()
+            .researching_quantity
+            .as_ref()
+            .unwrap()
+            .researching_quantity_breakdown
+            .is_empty()
+    );
+    let empty: amazon_mcf::model::inventory::GetInventorySummariesResponse =
+        serde_json::from_str(r#"{"payload":{"granularity":{},"inventorySummaries":null}}"#)
+            .unwrap();
+    assert!(empty.payload.unwrap().inventory_summaries.is_empty());
 }

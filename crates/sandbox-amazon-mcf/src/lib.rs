@@ -450,6 +450,51 @@ fn check_address(prefix: &str, a: Option<&Value>) -> Result<(), String> {
     Ok(())
 }
 
+/// The documented limits of a create or preview body: field lengths, at most 100 lines and
+/// 250 units, `city` required except in Japan.
+fn check_limits(req: &Value, address_key: &str) -> Result<(), String> {
+    for (k, max) in [
+        ("sellerFulfillmentOrderId", 40),
+        ("displayableOrderId", 40),
+        ("displayableOrderComment", 750),
+    ] {
+        if str_of(req, k).chars().count() > max {
+            return Err(format!("{k} must be at most {max} characters"));
+        }
+    }
+    let items = req
+        .get("items")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if items.len() > 100 {
+        return Err("items: a maximum of 100 line items per order".into());
+    }
+    let mut units = 0i64;
+    for (i, item) in items.iter().enumerate() {
+        for k in ["sellerSku", "sellerFulfillmentOrderItemId"] {
+            if str_of(item, k).chars().count() > 50 {
+                return Err(format!("items[{i}].{k} must be at most 50 characters"));
+            }
+        }
+        units += item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
+    }
+    if units > 250 {
+        return Err(format!(
+            "items: a maximum of 250 units per order (got {units})"
+        ));
+    }
+    if let Some(a) = req.get(address_key)
+        && str_of(a, "countryCode") != "JP"
+        && str_of(a, "city").trim().is_empty()
+    {
+        return Err(format!(
+            "required parameters are missing: [{address_key}.city]"
+        ));
+    }
+    Ok(())
+}
+
 fn items_of(v: &Value) -> Vec<(String, String, i64)> {
     v.get("items")
         .and_then(Value::as_array)
@@ -476,7 +521,9 @@ async fn preview(State(sim): State<McfSimulator>, headers: HeaderMap, body: Byte
         Ok(v) => v,
         Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
     };
-    if let Err(e) = check_address("address", req.get("address")) {
+    if let Err(e) =
+        check_address("address", req.get("address")).and_then(|()| check_limits(&req, "address"))
+    {
         return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
     }
     let items = items_of(&req);
@@ -634,7 +681,9 @@ async fn create_order(
             "displayableOrderDate must be an ISO 8601 date-time",
         );
     }
-    if let Err(e) = check_address("destinationAddress", req.get("destinationAddress")) {
+    if let Err(e) = check_address("destinationAddress", req.get("destinationAddress"))
+        .and_then(|()| check_limits(&req, "destinationAddress"))
+    {
         return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
     }
     let items = items_of(&req);
@@ -874,7 +923,10 @@ async fn update_order(
         Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
     };
     let mut d = lock(&sim.inner.data);
-    let Some(o) = d.orders.get_mut(&id) else {
+    let Data {
+        orders, inventory, ..
+    } = &mut *d;
+    let Some(o) = orders.get_mut(&id) else {
         return sim.fail(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -887,6 +939,40 @@ async fn update_order(
             "InvalidInput",
             &format!("Order {id} is {} and can no longer be updated", o.status),
         );
+    }
+    // Line changes (`sellerFulfillmentOrderItemId` + new `quantity`): all checked first, then
+    // applied together, moving the difference between fulfillable and reserved stock.
+    let current = items_of(&o.request);
+    let mut changes = Vec::new();
+    for (_, line, qty) in items_of(&req) {
+        let Some((pos, (sku, _, old))) =
+            current.iter().enumerate().find(|(_, (_, l, _))| *l == line)
+        else {
+            return sim.fail(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                &format!("sellerFulfillmentOrderItemId {line} is not in order {id}"),
+            );
+        };
+        let delta = qty - old;
+        if inventory.get(sku).is_none_or(|i| i.fulfillable < delta) {
+            return sim.fail(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                &format!("Not enough fulfillable inventory for SellerSKU {sku}"),
+            );
+        }
+        changes.push((pos, sku.clone(), qty, delta));
+    }
+    for (pos, sku, qty, delta) in changes {
+        if let Some(i) = inventory.get_mut(&sku) {
+            i.fulfillable -= delta;
+            i.reserved += delta;
+            i.updated = now();
+        }
+        if let Some(line) = o.request["items"].get_mut(pos) {
+            line["quantity"] = json!(qty);
+        }
     }
     if let (Some(target), Some(src)) = (o.request.as_object_mut(), req.as_object()) {
         for (k, v) in src {
@@ -1299,7 +1385,24 @@ async fn inventory_summaries(
         );
     }
     let details = q.get("details").map(String::as_str) == Some("true");
-    let skus: Option<HashSet<&str>> = q.get("sellerSkus").map(|s| s.split(',').collect());
+    let since = match q.get("startDateTime") {
+        None => None,
+        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(d) => Some(d.with_timezone(&Utc)),
+            Err(_) => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "startDateTime must be an ISO 8601 date-time",
+                );
+            }
+        },
+    };
+    // With startDateTime, Amazon returns what changed since then and ignores sellerSkus.
+    let skus: Option<HashSet<&str>> = match since {
+        Some(_) => None,
+        None => q.get("sellerSkus").map(|s| s.split(',').collect()),
+    };
     let mut d = lock(&sim.inner.data);
     let offset = match q.get("nextToken") {
         None => 0,
@@ -1318,6 +1421,12 @@ async fn inventory_summaries(
         .inventory
         .iter()
         .filter(|(sku, _)| skus.as_ref().is_none_or(|s| s.contains(sku.as_str())))
+        .filter(|(_, i)| {
+            since.is_none_or(|s| {
+                chrono::DateTime::parse_from_rfc3339(&i.updated)
+                    .is_ok_and(|u| u.with_timezone(&Utc) >= s)
+            })
+        })
         .map(|(sku, i)| {
             let mut s = json!({
                 "asin": i.asin, "fnSku": i.fn_sku, "sellerSku": sku, "condition": "NewItem",
@@ -1427,29 +1536,33 @@ async fn add_inventory(
         Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
     };
     let mut d = lock(&sim.inner.data);
-    if !d.idempotency_tokens.insert(token.to_string()) {
+    if d.idempotency_tokens.contains(token) {
         return sim.ok(json!({}));
     }
-    for i in req["inventoryItems"]
+    let items = req["inventoryItems"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // All or nothing: a refused request adds nothing and leaves its token unused, so the
+    // corrected request can be sent again with the same token.
+    if let Some(sku) = items
+        .iter()
+        .map(|i| str_of(i, "sellerSku"))
+        .find(|sku| !d.inventory.contains_key(*sku))
     {
-        let sku = str_of(&i, "sellerSku");
+        return sim.fail(
+            StatusCode::BAD_REQUEST,
+            "InvalidInput",
+            &format!("SKU {sku} does not exist: call createInventoryItem first"),
+        );
+    }
+    for i in &items {
         let qty = i["quantity"].as_i64().unwrap_or(0);
-        match d.inventory.get_mut(sku) {
-            Some(item) => {
-                item.fulfillable += qty;
-                item.updated = now();
-            }
-            None => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    &format!("SKU {sku} does not exist: call createInventoryItem first"),
-                );
-            }
+        if let Some(item) = d.inventory.get_mut(str_of(i, "sellerSku")) {
+            item.fulfillable += qty;
+            item.updated = now();
         }
     }
+    d.idempotency_tokens.insert(token.to_string());
     sim.ok(json!({}))
 }

@@ -56,7 +56,7 @@ pub struct ResearchingQuantity {
     #[serde(default)]
     pub total_researching_quantity: Option<i64>,
     /// Breakdown.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub researching_quantity_breakdown: Vec<ResearchingQuantityEntry>,
 }
 
@@ -146,7 +146,7 @@ pub struct InventorySummary {
     #[serde(default)]
     pub total_quantity: Option<i64>,
     /// Stores.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub stores: Vec<String>,
     /// Unknown fields.
     #[serde(flatten)]
@@ -174,7 +174,7 @@ pub struct GetInventorySummariesResult {
     #[serde(default)]
     pub granularity: Granularity,
     /// Summaries of this page.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_default")]
     pub inventory_summaries: Vec<InventorySummary>,
 }
 

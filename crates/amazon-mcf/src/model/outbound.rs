@@ -180,6 +180,17 @@ pub struct DropOffLocation {
     pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+impl DropOffLocation {
+    /// A drop-off location of type `kind` (`FRONT_DOOR`, `DELIVERY_BOX`, ...) without
+    /// attributes.
+    pub fn new(kind: impl Into<String>) -> Self {
+        Self {
+            kind: kind.into(),
+            attributes: None,
+        }
+    }
+}
+
 /// `DeliveryPreferences` (Japan only).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -248,6 +259,21 @@ pub struct PaymentInformation {
     pub payment_mode: String,
     /// Payment date.
     pub payment_date: DateTime<Utc>,
+}
+
+impl PaymentInformation {
+    /// A payment (the India marketplace requires at least one per order).
+    pub fn new(
+        payment_transaction_id: impl Into<String>,
+        payment_mode: impl Into<String>,
+        payment_date: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            payment_transaction_id: payment_transaction_id.into(),
+            payment_mode: payment_mode.into(),
+            payment_date,
+        }
+    }
 }
 
 /// `CreateFulfillmentOrderItem`.
