@@ -3,6 +3,8 @@
 use chrono::{DateTime, Months, SecondsFormat, Utc};
 use connector_core::{Error, Page, ResultStream, paginate};
 use connector_http::{Request, encode_segment};
+use futures::StreamExt;
+use serde::Deserialize;
 
 use crate::client::{AmazonMcfClient, INVENTORY_PREFIX};
 use crate::model::inventory::{
@@ -43,6 +45,19 @@ impl AmazonMcfClient {
         query: &InventoryQuery,
         next_token: Option<&str>,
     ) -> Result<(GetInventorySummariesResult, Option<String>), Error> {
+        let req = self.summaries_request(query, next_token)?;
+        let resp: GetInventorySummariesResponse = self.http.send_json(req).await?;
+        let next = next_token_of(resp.pagination.and_then(|p| p.next_token));
+        let payload = resp.payload.ok_or_else(missing_payload)?;
+        Ok((payload, next))
+    }
+
+    /// The validated `getInventorySummaries` request for one page.
+    fn summaries_request(
+        &self,
+        query: &InventoryQuery,
+        next_token: Option<&str>,
+    ) -> Result<Request, Error> {
         if query.seller_skus.len() > 50 {
             return Err(Error::invalid(
                 "sellerSkus",
@@ -100,21 +115,13 @@ impl AmazonMcfClient {
         if let Some(t) = next_token {
             req = req.query("nextToken", t);
         }
-        let resp: GetInventorySummariesResponse = self.http.send_json(req).await?;
-        let next = resp
-            .pagination
-            .and_then(|p| p.next_token)
-            .filter(|t| !t.is_empty());
-        let payload = resp.payload.ok_or_else(|| Error::Decode {
-            path: "payload".into(),
-            message: "2xx answer without payload".into(),
-            excerpt: String::new(),
-        })?;
-        Ok((payload, next))
+        Ok(req)
     }
 
     /// `getInventorySummaries` as a stream. Pages are fetched as the consumer reads, so read
-    /// promptly: a token older than 30 s is refused by Amazon.
+    /// promptly: a token older than 30 s is refused by Amazon. A summary that cannot be read
+    /// is an `Err` item naming its position and SKU; the other summaries of its page and the
+    /// following pages still come.
     pub fn get_inventory_summaries(
         &self,
         query: InventoryQuery,
@@ -124,12 +131,22 @@ impl AmazonMcfClient {
             let client = client.clone();
             let query = query.clone();
             async move {
-                let (page, next) = client
-                    .get_inventory_summaries_page(&query, token.as_deref())
-                    .await?;
-                Ok(Page::new(page.inventory_summaries, next))
+                let req = client.summaries_request(&query, token.as_deref())?;
+                let resp: RawSummariesResponse = client.http.send_json(req).await?;
+                let next = next_token_of(resp.pagination.and_then(|p| p.next_token));
+                let summaries = resp
+                    .payload
+                    .ok_or_else(missing_payload)?
+                    .inventory_summaries
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, raw)| decode_summary(i, raw))
+                    .collect::<Vec<_>>();
+                Ok(Page::new(summaries, next))
             }
         })
+        .map(|r| r.and_then(|summary| summary))
+        .boxed()
     }
 
     /// Sandbox only: `createInventoryItem`.
@@ -182,5 +199,50 @@ impl AmazonMcfClient {
             .idempotent()
             .json(&body)?;
         self.no_payload(req).await
+    }
+}
+
+/// A `getInventorySummaries` answer with its summaries still undecoded, so that one summary
+/// that cannot be read does not lose the others.
+#[derive(Deserialize)]
+struct RawSummariesResponse {
+    #[serde(default)]
+    payload: Option<RawSummariesPayload>,
+    #[serde(default)]
+    pagination: Option<crate::model::inventory::Pagination>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawSummariesPayload {
+    #[serde(default, deserialize_with = "crate::model::null_default")]
+    inventory_summaries: Vec<serde_json::Value>,
+}
+
+fn decode_summary(index: usize, raw: serde_json::Value) -> Result<InventorySummary, Error> {
+    let sku = raw
+        .get("sellerSku")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let excerpt = connector_core::error::excerpt(raw.to_string().as_bytes());
+    serde_json::from_value(raw).map_err(|e| Error::Decode {
+        path: format!("payload.inventorySummaries[{index}]"),
+        message: match sku {
+            Some(sku) => format!("the summary of `{sku}` cannot be read: {e}"),
+            None => format!("a summary cannot be read: {e}"),
+        },
+        excerpt,
+    })
+}
+
+fn next_token_of(token: Option<String>) -> Option<String> {
+    token.filter(|t| !t.is_empty())
+}
+
+fn missing_payload() -> Error {
+    Error::Decode {
+        path: "payload".into(),
+        message: "2xx answer without payload".into(),
+        excerpt: String::new(),
     }
 }

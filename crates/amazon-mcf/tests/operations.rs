@@ -1135,3 +1135,46 @@ async fn one_unreadable_order_in_a_list_page_does_not_stop_the_others() {
     assert_eq!(path, "payload.fulfillmentOrders[1]");
     assert!(message.contains("BROKEN"), "{message}");
 }
+
+#[tokio::test]
+async fn one_unreadable_inventory_summary_does_not_stop_the_others() {
+    use futures::StreamExt;
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let summary = |sku: &str, total: &str| {
+        format!(
+            r#"{{"asin":"B0X","fnSku":"X0Y","sellerSku":"{sku}","condition":"NewItem","productName":"Mug","totalQuantity":{total},"stores":[]}}"#
+        )
+    };
+    api("GET", "/fba/inventory/v1/summaries")
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"granularity":{{}},"inventorySummaries":[{},{},{}]}},"pagination":{{}}}}"#,
+                summary("A", "5"),
+                summary("B", r#""many""#),
+                summary("C", "7")
+            ),
+        ))
+        .expect(1)
+        .named("a page with an unreadable summary")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let results: Vec<_> = client(&server, &clock)
+        .get_inventory_summaries(InventoryQuery::all())
+        .collect()
+        .await;
+    assert_eq!(results.len(), 3, "{results:?}");
+    let skus: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|s| s.seller_sku.clone().unwrap())
+        .collect();
+    assert_eq!(skus, ["A", "C"]);
+    let Err(Error::Decode { path, message, .. }) = &results[1] else {
+        panic!("expected a decode error, got {:?}", results[1]);
+    };
+    assert_eq!(path, "payload.inventorySummaries[1]");
+    assert!(message.contains("`B`"), "{message}");
+}
