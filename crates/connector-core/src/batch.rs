@@ -31,6 +31,9 @@
 //!   and everything after it are *not attempted*, and the run stops.
 //! * Any other `Err(e)` (server down after the runtime's retries, outcome unknown): the chunk is
 //!   *failed* and the run goes on with the next chunks.
+//! * `Ok(ChunkResult::Interrupted { applied, rejected, error })`: a chunk sent in several
+//!   requests stopped part way: the `applied` records are sent, the `rejected` ones rejected,
+//!   the rest *failed* with `error` (*not attempted* and the run stops when `error` is fatal).
 
 use std::fmt;
 use std::future::Future;
@@ -169,6 +172,19 @@ pub enum ChunkResult {
     /// Nothing was applied; the records at these positions are the reason. The others are
     /// sent again without them.
     RejectedRecords(Vec<(usize, Error)>),
+    /// The chunk went out in several requests (or after a local check) and `error` stopped it
+    /// part way: the records at `applied` were applied, those in `rejected` were refused for
+    /// their own reason, and every other record of the chunk failed with `error` (or, when
+    /// `error` is fatal for the run, was not attempted and the run stops). Positions are
+    /// within the chunk.
+    Interrupted {
+        /// Positions of the records that were applied.
+        applied: Vec<usize>,
+        /// Records refused for their own reason.
+        rejected: Vec<(usize, Error)>,
+        /// Why the other records did not go through.
+        error: Error,
+    },
 }
 
 /// Why one record was not sent.
@@ -628,6 +644,38 @@ impl<'a, F, K, P> Ctx<'a, F, K, P> {
                         }
                     }
                 }
+                Ok(ChunkResult::Interrupted {
+                    applied,
+                    rejected,
+                    error,
+                }) => {
+                    let mut done = std::collections::BTreeSet::new();
+                    for i in applied {
+                        if i < chunk.len() && done.insert(i) {
+                            report.sent += 1;
+                        }
+                    }
+                    let rejected: Vec<(usize, Error)> = rejected
+                        .into_iter()
+                        .filter(|(i, _)| !done.contains(i))
+                        .collect();
+                    done.extend(rejected.iter().map(|(i, _)| *i));
+                    self.reject_named(&chunk, rejected, report);
+                    let fatal = is_fatal(&error);
+                    if fatal {
+                        self.stop.store(true, Ordering::SeqCst);
+                        tracing::warn!(error = %error, "batch stopped: fatal error");
+                    }
+                    let error = Arc::new(error);
+                    let rest = (0..chunk.len())
+                        .filter(|i| !done.contains(i))
+                        .flat_map(|i| self.failures(&chunk.single(i), error.clone()));
+                    if fatal {
+                        report.not_attempted.extend(rest);
+                    } else {
+                        report.failed.extend(rest);
+                    }
+                }
                 Err(e) if is_fatal(&e) => {
                     self.stop.store(true, Ordering::SeqCst);
                     tracing::warn!(error = %e, "batch stopped: fatal error");
@@ -694,6 +742,77 @@ mod tests {
     use crate::error::{ApiContext, AuthErrorKind};
     use futures::stream;
     use std::sync::Mutex;
+
+    #[tokio::test]
+    async fn an_interrupted_chunk_accounts_for_applied_rejected_and_failed_records() {
+        // Chunks of 6: the first stops part way (records 0-1 applied, 2 refused, 3-5 failed);
+        // the second goes through.
+        let report = BatchRunner::new(BatchOptions::new(6).with_concurrency(1))
+            .run(
+                stream::iter(0u32..12),
+                |r| format!("r{r}"),
+                |chunk| {
+                    let first = chunk.first_index() == 0;
+                    async move {
+                        if !first {
+                            return Ok(ChunkResult::Accepted);
+                        }
+                        Ok(ChunkResult::Interrupted {
+                            applied: vec![0, 1, 1],
+                            rejected: vec![(
+                                2,
+                                Error::invalid("records[2].qty", "must be positive"),
+                            )],
+                            error: Error::transient("warehouse B: HTTP 503"),
+                        })
+                    }
+                },
+            )
+            .await;
+        assert!(report.is_balanced(), "{report:?}");
+        assert_eq!((report.total, report.sent, report.requests), (12, 8, 2));
+        assert_eq!(report.rejected.len(), 1);
+        assert_eq!(report.rejected[0].key, "r2");
+        let failed: Vec<usize> = report.failed.iter().map(|f| f.index).collect();
+        assert_eq!(failed, [3, 4, 5]);
+        assert!(report.failed[0].error.to_string().contains("503"));
+        assert!(report.not_attempted.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_chunk_with_a_fatal_error_stops_the_run() {
+        let report = BatchRunner::new(BatchOptions::new(4).with_concurrency(1))
+            .run(
+                stream::iter(0u32..8),
+                |r| format!("r{r}"),
+                |chunk| {
+                    let first = chunk.first_index() == 0;
+                    async move {
+                        if !first {
+                            return Ok(ChunkResult::Accepted);
+                        }
+                        Ok(ChunkResult::Interrupted {
+                            applied: vec![0],
+                            rejected: Vec::new(),
+                            error: Error::Auth {
+                                kind: AuthErrorKind::InvalidClient,
+                                context: Box::new(ApiContext::new("key revoked")),
+                            },
+                        })
+                    }
+                },
+            )
+            .await;
+        assert!(report.is_balanced(), "{report:?}");
+        assert_eq!(report.sent, 1);
+        assert!(report.failed.is_empty());
+        let skipped: Vec<usize> = report.not_attempted.iter().map(|f| f.index).collect();
+        assert_eq!(
+            skipped,
+            [1, 2, 3, 4, 5, 6, 7],
+            "the rest of the chunk and the next chunk"
+        );
+    }
 
     fn bad_request() -> Error {
         Error::from_status(400, ApiContext::new("invalid record in payload"), None)

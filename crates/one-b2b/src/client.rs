@@ -201,7 +201,10 @@ impl Outgoing {
     ///
     /// A 2xx group is applied. A refused group whose body names records rejects those (the
     /// rest of the chunk is sent again: every bulk endpoint here is an idempotent upsert).
-    /// Any other failure is returned, so the runner bisects (4xx) or fails the chunk.
+    /// A 4xx that names no record is returned, so the runner bisects the chunk. Any other
+    /// failure after an earlier group of the chunk was applied is
+    /// [`ChunkResult::Interrupted`]: the applied records count as sent, the rest as failed
+    /// (or not attempted when the error stops the run); before that, it is returned as is.
     pub(crate) async fn send<W: Keyed>(
         self,
         http: &HttpClient,
@@ -209,11 +212,30 @@ impl Outgoing {
     ) -> Result<ChunkResult, Error> {
         let records = chunk.records();
         let mut rejected = Vec::new();
+        let mut applied: Vec<usize> = Vec::new();
+        let interrupted = |applied: Vec<usize>, rejected: Vec<(usize, Error)>, error: Error| {
+            if error.is_record_level() || (applied.is_empty() && rejected.is_empty()) {
+                Err(error)
+            } else {
+                Ok(ChunkResult::Interrupted {
+                    applied,
+                    rejected,
+                    error,
+                })
+            }
+        };
         for OutGroup { positions, request } in self.groups {
             let op = request.operation_name().to_string();
-            let resp = http.send_raw(request).await?;
+            let resp = match http.send_raw(request).await {
+                Ok(resp) => resp,
+                Err(e) => return interrupted(applied, rejected, e),
+            };
             let status = resp.status();
             if (200..300).contains(&status) {
+                match &positions {
+                    Some(p) => applied.extend(p.iter().copied()),
+                    None => applied.extend(0..records.len()),
+                }
                 continue;
             }
             let named = if matches!(status, 400 | 404 | 409 | 422) {
@@ -227,7 +249,7 @@ impl Outgoing {
                 Vec::new()
             };
             if named.is_empty() {
-                return Err(http.error_for(&op, &resp));
+                return interrupted(applied, rejected, http.error_for(&op, &resp));
             }
             for (i, message) in named {
                 let ctx = ApiContext::new(message).with_operation(op.clone());

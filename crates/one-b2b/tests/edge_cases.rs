@@ -701,3 +701,52 @@ async fn one_unreadable_sales_order_is_reported_and_the_feed_moves_on() {
     // The feed itself failing is an error, not an empty batch.
     assert!(feed.pull_orders(Some("50")).await.is_err());
 }
+
+/// Stock of two warehouses in one chunk goes as one request per warehouse. When the second
+/// fails (503 after the retries), the first warehouse's lines were applied: they are `sent`,
+/// only the second's are `failed` (they used to be reported failed too).
+#[tokio::test]
+async fn a_chunk_stopped_after_its_first_warehouse_reports_that_warehouse_as_sent() {
+    use connector_core::{LocationId, Stock, StockSink};
+    let server = MockServer::start().await;
+    let incremental = |wh: &str| {
+        format!("/api/v1/stock/integrations/auth-required/warehouses/{wh}/stocks/incremental")
+    };
+    one("POST", &incremental("WH-A"))
+        .and(body_json(json!({"stocks": [
+            {"id": "A1", "quantity": 1}, {"id": "A2", "quantity": 2}
+        ]})))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .named("warehouse A")
+        .mount(&server)
+        .await;
+    one("POST", &incremental("WH-B"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .named("warehouse B, down")
+        .mount(&server)
+        .await;
+    no_other_calls(&server).await;
+    let stock = |sku: &str, wh: &str, q| {
+        Stock::new(
+            Sku::new(sku).unwrap(),
+            Some(LocationId::new(wh).unwrap()),
+            q,
+        )
+    };
+    let input = vec![
+        stock("A1", "WH-A", dec!(1)),
+        stock("B1", "WH-B", dec!(5)),
+        stock("A2", "WH-A", dec!(2)),
+    ];
+    let c = client_with(&server, 10_000);
+    let report = StockSink::push_stock(&c, Box::pin(stream::iter(input)))
+        .await
+        .unwrap();
+    assert!(report.is_balanced(), "{report:?}");
+    assert_eq!((report.total, report.sent), (3, 2));
+    let failed: Vec<usize> = report.failed.iter().map(|f| f.index).collect();
+    assert_eq!(failed, [1]);
+    assert!(report.rejected.is_empty() && report.not_attempted.is_empty());
+}

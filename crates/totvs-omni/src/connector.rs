@@ -58,8 +58,19 @@ impl OmniClient {
                     }
                 }
                 let file = w.finish().await?;
-                if file.records() > 0 {
-                    self.loads().send(&file).await?;
+                if file.records() > 0
+                    && let Err(error) = self.loads().send(&file).await
+                {
+                    // The records refused here keep their own reason; the rest failed with
+                    // the upload (a 4xx naming nothing is bisected by the runner instead).
+                    if bad.is_empty() || error.is_record_level() {
+                        return Err(error);
+                    }
+                    return Ok(ChunkResult::Interrupted {
+                        applied: Vec::new(),
+                        rejected: bad,
+                        error,
+                    });
                 }
                 Ok(if bad.is_empty() {
                     ChunkResult::Accepted

@@ -950,3 +950,49 @@ fn plain_http_is_only_implicit_for_real_loopback_addresses() {
         assert!(b().load_host(host).build().is_ok(), "{host}");
     }
 }
+
+/// A failed upload: the records the client refused itself keep their own reason (`rejected`),
+/// only the ones that were in the file are `failed` with the upload's error.
+#[tokio::test]
+async fn when_the_upload_fails_refused_records_keep_their_reason() {
+    use connector_core::{LocationId, Sku, Stock, StockSink};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(LOAD_PATH))
+        .respond_with(ResponseTemplate::new(500).set_body_string("boom"))
+        .expect(1)
+        .named("load answered 500")
+        .mount(&server)
+        .await;
+    let omni = client(&server, &ManualClock::new());
+    let stock = |sku: &str, store: Option<&str>| {
+        Stock::new(
+            Sku::new(sku).unwrap(),
+            store.map(|s| LocationId::new(s).unwrap()),
+            dec!(3),
+        )
+    };
+    let input = vec![
+        stock("A", Some("LOJA-01")),
+        stock("B", None),
+        stock("C", Some("LOJA-01")),
+    ];
+    let report = StockSink::push_stock(&omni, Box::pin(stream::iter(input)))
+        .await
+        .unwrap();
+    assert!(report.is_balanced(), "{report:?}");
+    assert_eq!(report.sent, 0);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].index, 1);
+    assert!(
+        matches!(&*report.rejected[0].error, Error::InvalidInput { field, .. } if field == "stock[1].location"),
+        "{:?}",
+        report.rejected[0].error
+    );
+    let failed: Vec<usize> = report.failed.iter().map(|f| f.index).collect();
+    assert_eq!(failed, [0, 2]);
+    assert!(matches!(
+        &*report.failed[0].error,
+        Error::OutcomeUnknown { .. }
+    ));
+}
