@@ -220,19 +220,13 @@ struct RawSummariesPayload {
 }
 
 fn decode_summary(index: usize, raw: serde_json::Value) -> Result<InventorySummary, Error> {
-    let sku = raw
-        .get("sellerSku")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_string);
-    let excerpt = connector_core::error::excerpt(raw.to_string().as_bytes());
-    serde_json::from_value(raw).map_err(|e| Error::Decode {
-        path: format!("payload.inventorySummaries[{index}]"),
-        message: match sku {
-            Some(sku) => format!("the summary of `{sku}` cannot be read: {e}"),
-            None => format!("a summary cannot be read: {e}"),
-        },
-        excerpt,
-    })
+    crate::model::decode_element(
+        "payload.inventorySummaries",
+        index,
+        "sellerSku",
+        "summary",
+        raw,
+    )
 }
 
 fn next_token_of(token: Option<String>) -> Option<String> {

@@ -432,19 +432,13 @@ struct RawOrderPage {
 }
 
 fn decode_order(index: usize, raw: serde_json::Value) -> Result<FulfillmentOrder, Error> {
-    let id = raw
-        .get("sellerFulfillmentOrderId")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_string);
-    let excerpt = connector_core::error::excerpt(raw.to_string().as_bytes());
-    serde_json::from_value(raw).map_err(|e| Error::Decode {
-        path: format!("payload.fulfillmentOrders[{index}]"),
-        message: match id {
-            Some(id) => format!("order `{id}` cannot be read: {e}"),
-            None => format!("order cannot be read: {e}"),
-        },
-        excerpt,
-    })
+    crate::model::decode_element(
+        "payload.fulfillmentOrders",
+        index,
+        "sellerFulfillmentOrderId",
+        "order",
+        raw,
+    )
 }
 
 /// Whether a create's answer was lost, so the order may or may not exist.
