@@ -25,6 +25,13 @@ fn client(server: &MockServer, clock: &ManualClock) -> OmniClient {
     OmniClient::new(config).unwrap()
 }
 
+/// A load-file writer with the default layout profile, at `dir/name`.
+async fn default_writer(dir: &std::path::Path, name: &str, ty: IntegrationType) -> LoadFileWriter {
+    LoadFileWriter::create(dir.join(name), ty, LayoutProfile::default())
+        .await
+        .unwrap()
+}
+
 /// (name, file name, content type, body) of every part of a multipart request.
 fn parts(req: &wiremock::Request) -> Vec<(String, Option<String>, Option<String>, String)> {
     let ct = req.headers.get("content-type").unwrap().to_str().unwrap();
@@ -706,13 +713,7 @@ async fn an_invalid_date_format_is_refused_when_the_profile_is_read() {
 #[tokio::test]
 async fn an_extra_field_may_not_overwrite_a_layout_field() {
     let dir = tempfile::tempdir().unwrap();
-    let mut w = LoadFileWriter::create(
-        dir.path().join("p.json"),
-        IntegrationType::Prices,
-        LayoutProfile::default(),
-    )
-    .await
-    .unwrap();
+    let mut w = default_writer(dir.path(), "p.json", IntegrationType::Prices).await;
     let err = w
         .write(&PriceLine::new("A", dec!(10)).extra("preco", serde_json::json!(0)))
         .await
@@ -737,13 +738,7 @@ async fn an_extra_field_may_not_overwrite_a_layout_field() {
         "[\n{\"sku\":\"A\",\"preco\":10,\"loja\":\"L1\"}\n]\n"
     );
 
-    let mut w = LoadFileWriter::create(
-        dir.path().join("p2.json"),
-        IntegrationType::Products,
-        LayoutProfile::default(),
-    )
-    .await
-    .unwrap();
+    let mut w = default_writer(dir.path(), "p2.json", IntegrationType::Products).await;
     let err = w
         .write(&ProductLine::new("A", "Alpha").extra("nome", serde_json::json!("Beta")))
         .await
@@ -757,13 +752,7 @@ async fn an_extra_field_may_not_overwrite_a_layout_field() {
 #[tokio::test]
 async fn ean_and_amount_limits_are_exact_and_unicode_is_written_verbatim() {
     let dir = tempfile::tempdir().unwrap();
-    let mut w = LoadFileWriter::create(
-        dir.path().join("p.json"),
-        IntegrationType::Products,
-        LayoutProfile::default(),
-    )
-    .await
-    .unwrap();
+    let mut w = default_writer(dir.path(), "p.json", IntegrationType::Products).await;
     for ean in ["12345670", "12345678901231"] {
         w.write(&ProductLine::new(ean, "ok").ean(ean))
             .await
@@ -797,13 +786,7 @@ async fn ean_and_amount_limits_are_exact_and_unicode_is_written_verbatim() {
     let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(parsed.as_array().unwrap().len(), 3);
 
-    let mut w = LoadFileWriter::create(
-        dir.path().join("q.json"),
-        IntegrationType::Prices,
-        LayoutProfile::default(),
-    )
-    .await
-    .unwrap();
+    let mut w = default_writer(dir.path(), "q.json", IntegrationType::Prices).await;
     w.write(&PriceLine::new("A", dec!(0.01))).await.unwrap();
     w.write(&PriceLine::new("B", dec!(10.500))).await.unwrap(); // trailing zeros are fine
     let err = w

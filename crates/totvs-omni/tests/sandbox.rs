@@ -335,10 +335,9 @@ async fn a_503_on_the_order_list_is_retried_but_a_503_on_a_load_is_not() {
     assert!(omni.state().products.is_empty());
 }
 
-#[tokio::test]
-async fn a_price_for_an_unknown_product_is_isolated_and_the_others_land() {
-    let omni = sim::OmniSimulator::start().await.unwrap();
-    let c = client(&omni);
+/// A client whose simulator already knows the products CAM-P and CAM-M.
+async fn client_with_two_products(omni: &sim::OmniSimulator) -> OmniClient {
+    let c = client(omni);
     c.loads()
         .load(
             IntegrationType::Products,
@@ -349,6 +348,13 @@ async fn a_price_for_an_unknown_product_is_isolated_and_the_others_land() {
         )
         .await
         .unwrap();
+    c
+}
+
+#[tokio::test]
+async fn a_price_for_an_unknown_product_is_isolated_and_the_others_land() {
+    let omni = sim::OmniSimulator::start().await.unwrap();
+    let c = client_with_two_products(&omni).await;
     let brl = |v| Money::new(v, Currency::BRL);
     let prices = vec![
         PriceRecord::new(Sku::new("CAM-P").unwrap(), brl(dec!(129.90))),
@@ -384,17 +390,7 @@ async fn push_prices(c: &OmniClient, prices: Vec<PriceRecord>) -> connector_core
 #[tokio::test]
 async fn records_refused_by_the_sinks_are_named_by_their_input_position() {
     let omni = sim::OmniSimulator::start().await.unwrap();
-    let c = client(&omni);
-    c.loads()
-        .load(
-            IntegrationType::Products,
-            stream::iter(vec![
-                ProductLine::new("CAM-P", "Camiseta P"),
-                ProductLine::new("CAM-M", "Camiseta M"),
-            ]),
-        )
-        .await
-        .unwrap();
+    let c = client_with_two_products(&omni).await;
     let brl = |v| Money::new(v, Currency::BRL);
     let prices = vec![
         PriceRecord::new(Sku::new("CAM-P").unwrap(), brl(dec!(129.90))),
