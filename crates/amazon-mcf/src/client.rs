@@ -78,18 +78,44 @@ impl fmt::Debug for AmazonMcfClient {
     }
 }
 
-/// `AppId/AppVersion (Language=Rust; Platform=os/arch)`, Amazon's required form, at most 500
-/// characters.
-pub fn user_agent(app_id: &str) -> Result<String, Error> {
-    connector_core::validate::required("app_id", app_id)?;
+/// The User-Agent in SP-API's required form `AppId/AppVersion (Language=...; Key=Value)`:
+/// `name/version (Language=Rust; Platform=os/arch; Library=erp-connectors-amazon-mcf/x.y.z)`,
+/// at most 500 characters.
+///
+/// `name` may hold spaces (`My Selling Tool`) but no `/`, `(`, `)`, `;`; `version` no space
+/// either. Both must be printable ASCII (a header value cannot carry anything else without
+/// being mangled), so a value that would break the header is refused here, naming it.
+///
+/// ```
+/// let ua = amazon_mcf::user_agent("My Selling Tool", "2.0")?;
+/// assert!(ua.starts_with("My Selling Tool/2.0 (Language=Rust; Platform="));
+/// assert!(amazon_mcf::user_agent("My ERP", "1.0\r\nX-Evil: 1").is_err());
+/// # Ok::<(), connector_core::Error>(())
+/// ```
+pub fn user_agent(app_name: &str, app_version: &str) -> Result<String, Error> {
+    let forbidden = |c: char| matches!(c, '(' | ')' | '/' | ';' | '\\');
+    connector_core::validate::required("app_id", app_name)?;
     connector_core::validate::chars(
         "app_id",
-        app_id,
-        |c| !c.is_control() && c != '(' && c != ')' && c != '/',
-        "printable characters other than `(`, `)` and `/`",
+        app_name,
+        |c| (c == ' ' || c.is_ascii_graphic()) && !forbidden(c),
+        "printable ASCII characters other than `(`, `)`, `/`, `;` and `\\`",
+    )?;
+    if app_name.trim() != app_name {
+        return Err(Error::invalid(
+            "app_id",
+            "must not start or end with a space",
+        ));
+    }
+    connector_core::validate::required("app_version", app_version)?;
+    connector_core::validate::chars(
+        "app_version",
+        app_version,
+        |c| c.is_ascii_graphic() && !forbidden(c),
+        "printable ASCII characters other than spaces, `(`, `)`, `/`, `;` and `\\`",
     )?;
     let ua = format!(
-        "{app_id}/{ver} (Language=Rust; Platform={os}/{arch}; Library=erp-connectors-amazon-mcf/{ver})",
+        "{app_name}/{app_version} (Language=Rust; Platform={os}/{arch}; Library=erp-connectors-amazon-mcf/{ver})",
         ver = env!("CARGO_PKG_VERSION"),
         os = std::env::consts::OS,
         arch = std::env::consts::ARCH,
@@ -164,7 +190,12 @@ impl AmazonMcfClient {
             .retry(b.retry.clone())
             .clock(clock)
             .timeout(b.timeout)
-            .user_agent(user_agent(&b.app_id)?)
+            .user_agent(user_agent(
+                &b.app_id,
+                b.app_version
+                    .as_deref()
+                    .unwrap_or(env!("CARGO_PKG_VERSION")),
+            )?)
             .adaptive_rate_limit_header(RATE_LIMIT_HEADER);
         if let Some(registry) = &b.shared_limits {
             let scope = b.rate_limit_scope.clone().unwrap_or_else(|| {

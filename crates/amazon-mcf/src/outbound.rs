@@ -81,6 +81,20 @@ impl AmazonMcfClient {
         let sku = &request.product.product_identifier.merchant_sku;
         connector_core::validate::required("product.productIdentifier.merchantSku", sku)?;
         connector_core::validate::max_chars("product.productIdentifier.merchantSku", sku, 50)?;
+        if let Some(amount) = &request.product.amount {
+            amount
+                .unit_of_measure
+                .check_known("product.amount.unitOfMeasure")?;
+            if amount.value <= rust_decimal::Decimal::ZERO || !amount.value.fract().is_zero() {
+                return Err(Error::invalid(
+                    "product.amount.value",
+                    format!(
+                        "must be a positive whole number of Eaches (got {})",
+                        amount.value
+                    ),
+                ));
+            }
+        }
         let origin = &request.terms.origin.country_code;
         if origin.chars().count() != 2 {
             return Err(Error::invalid(
@@ -260,10 +274,16 @@ impl AmazonMcfClient {
     }
 
     /// `getPackageTrackingDetails` for a `packageNumber` from a shipment.
+    ///
+    /// Takes (any integer up to) the `i64` that [`FulfillmentShipmentPackage::package_number`](crate::model::outbound::FulfillmentShipmentPackage::package_number)
+    /// holds: the model declares this query parameter `int32`, but a number Amazon gave us is
+    /// passed back as it came rather than refused or cut (see the open question in
+    /// `docs/platforms/amazon-mcf.md`).
     pub async fn get_package_tracking_details(
         &self,
-        package_number: i32,
+        package_number: impl Into<i64>,
     ) -> Result<PackageTrackingDetails, Error> {
+        let package_number: i64 = package_number.into();
         let req = Request::get(format!("{OUTBOUND_PREFIX}/tracking"))
             .operation("getPackageTrackingDetails")
             .query("packageNumber", package_number.to_string());
@@ -397,6 +417,7 @@ impl AmazonMcfClient {
         status: FulfillmentOrderStatus,
     ) -> Result<(), Error> {
         self.require_sandbox("submitFulfillmentOrderStatusUpdate")?;
+        status.check_known("fulfillmentOrderStatus")?;
         let req = Request::put(order_path(seller_fulfillment_order_id, "/status")?)
             .operation("submitFulfillmentOrderStatusUpdate")
             .idempotent()

@@ -9,10 +9,10 @@ mod common;
 use amazon_mcf::model::Address;
 use amazon_mcf::model::outbound::{
     Amount, CreateFulfillmentOrderItem, CreateFulfillmentOrderRequest,
-    CreateFulfillmentReturnRequest, CreateReturnItem, CurrentStatus, FeatureSettings,
-    FulfillmentAction, FulfillmentOrderStatus, FulfillmentPolicy, FulfillmentShipmentStatus,
-    GetDeliveryOffersRequest, GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest,
-    InvalidItemReasonCode, PaymentInformation, ShippingSpeedCategory,
+    CreateFulfillmentReturnRequest, CreateReturnItem, CurrentStatus, FeatureFulfillmentPolicy,
+    FeatureSettings, FulfillmentAction, FulfillmentOrderStatus, FulfillmentPolicy,
+    FulfillmentShipmentStatus, GetDeliveryOffersRequest, GetFulfillmentPreviewItem,
+    GetFulfillmentPreviewRequest, InvalidItemReasonCode, PaymentInformation, ShippingSpeedCategory,
     UpdateFulfillmentOrderRequest, VariablePrecisionAddress,
 };
 use amazon_mcf::{CreateOutcome, InventoryQuery, ReturnReasonCodesQuery};
@@ -62,7 +62,10 @@ fn order_request() -> CreateFulfillmentOrderRequest {
     r.fulfillment_action = Some(FulfillmentAction::Ship);
     r.fulfillment_policy = Some(FulfillmentPolicy::FillOrKill);
     r.notification_emails = vec!["jane@example.com".into()];
-    r.feature_constraints = vec![FeatureSettings::new("BLANK_BOX", "Required")];
+    r.feature_constraints = vec![FeatureSettings::new(
+        FeatureSettings::BLANK_BOX,
+        FeatureFulfillmentPolicy::Required,
+    )];
     r
 }
 
@@ -863,6 +866,50 @@ async fn connector_order_adds_package_tracking_and_tolerates_unknown_packages() 
 }
 
 #[tokio::test]
+async fn package_numbers_beyond_i32_are_tracked_not_skipped() {
+    use connector_core::{Connector, OrderId};
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let big = "4294967297"; // 2^32 + 1: does not fit the model's int32
+    api("GET", &format!("{OUT}/fulfillmentOrders/ERP%201"))
+        .respond_with(amazon(200, &ORDER_BODY.replace("1001", big)))
+        .expect(1)
+        .named("get order")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/tracking"))
+        .and(query_param("packageNumber", big))
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"packageNumber":{big},"customerTrackingLink":"https://www.swiship.com/track?id=1Z9","currentStatus":"IN_TRANSIT","trackingEvents":[]}}}}"#
+            ),
+        ))
+        .expect(2)
+        .named("tracking")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let direct = c
+        .get_package_tracking_details(4_294_967_297_i64)
+        .await
+        .unwrap();
+    assert_eq!(direct.package_number, 4_294_967_297);
+    let connector = amazon_mcf::AmazonMcfConnector::new(c);
+    let order = connector
+        .order_tracking()
+        .unwrap()
+        .order(&OrderId::new("ERP 1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        order.shipments[0].tracking[0].url.as_deref(),
+        Some("https://www.swiship.com/track?id=1Z9")
+    );
+}
+
+#[tokio::test]
 async fn india_orders_are_checked_against_the_clients_marketplace_and_sent_whole() {
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
@@ -1177,4 +1224,60 @@ async fn one_unreadable_inventory_summary_does_not_stop_the_others() {
     };
     assert_eq!(path, "payload.inventorySummaries[1]");
     assert!(message.contains("`B`"), "{message}");
+}
+
+#[tokio::test]
+async fn unknown_enum_values_are_refused_before_anything_is_sent() {
+    let server = MockServer::start().await;
+    // Nothing may reach the server, not even a token request.
+    Mock::given(wiremock::matchers::any())
+        .respond_with(amazon(500, "{}"))
+        .expect(0)
+        .named("nothing")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let mut r = order_request();
+    r.shipping_speed_category = ShippingSpeedCategory::parse("Warp");
+    let err = c.create_fulfillment_order(&r).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, rule } if field == "shippingSpeedCategory" && rule.contains("Warp")),
+        "{err}"
+    );
+    let mut up = UpdateFulfillmentOrderRequest::new();
+    up.fulfillment_action = Some(FulfillmentAction::parse("Later"));
+    let err = c.update_fulfillment_order("ERP-1", &up).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "fulfillmentAction"),
+        "{err}"
+    );
+    let mut offers =
+        GetDeliveryOffersRequest::new("SKU-1", "US", VariablePrecisionAddress::new("98101", "US"));
+    let mut amount = Amount::eaches(dec!(2));
+    amount.unit_of_measure = amazon_mcf::model::outbound::UnitOfMeasure::parse("Dozens");
+    offers.product.amount = Some(amount);
+    let err = c.delivery_offers(&offers).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "product.amount.unitOfMeasure"),
+        "{err}"
+    );
+    offers.product.amount = Some(Amount::eaches(dec!(1.5)));
+    let err = c.delivery_offers(&offers).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "product.amount.value"),
+        "{err}"
+    );
+    let sandbox = sandbox_client(&server, &clock);
+    let err = sandbox
+        .submit_fulfillment_order_status_update(
+            "ERP-1",
+            FulfillmentOrderStatus::parse("Teleported"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "fulfillmentOrderStatus"),
+        "{err}"
+    );
 }

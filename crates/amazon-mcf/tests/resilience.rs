@@ -638,12 +638,41 @@ fn from_env_reads_the_prefix_and_debug_hides_secrets() {
 
 #[test]
 fn user_agent_has_amazons_form_and_consent_url_is_built() {
-    let ua = amazon_mcf::user_agent("My ERP").unwrap();
-    assert!(ua.starts_with("My ERP/"), "{ua}");
-    assert!(ua.contains("(Language=Rust; Platform="), "{ua}");
+    let ua = amazon_mcf::user_agent("My ERP", "3.1.4-rc.1+build.7").unwrap();
+    assert!(
+        ua.starts_with("My ERP/3.1.4-rc.1+build.7 (Language=Rust; Platform="),
+        "{ua}"
+    );
+    assert!(
+        ua.ends_with(&format!(
+            "; Library=erp-connectors-amazon-mcf/{})",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{ua}"
+    );
     assert!(ua.len() <= 500);
-    assert!(amazon_mcf::user_agent(&"x".repeat(600)).is_err());
-    assert!(amazon_mcf::user_agent("bad(app)").is_err());
+    assert!(amazon_mcf::user_agent(&"x".repeat(600), "1").is_err());
+    // Whatever would break the header or its `name/version (k=v; k=v)` form is refused,
+    // naming the field.
+    for (name, version, field) in [
+        ("bad(app)", "1.0", "app_id"),
+        ("a/b", "1.0", "app_id"),
+        ("a;b", "1.0", "app_id"),
+        ("ERP\r\nX-Evil: 1", "1.0", "app_id"),
+        ("Caf\u{e9}", "1.0", "app_id"),
+        (" ERP", "1.0", "app_id"),
+        ("ERP", "", "app_version"),
+        ("ERP", "1.0 beta", "app_version"),
+        ("ERP", "1.0)", "app_version"),
+        ("ERP", "1.0\n", "app_version"),
+    ] {
+        match amazon_mcf::user_agent(name, version) {
+            Err(connector_core::Error::InvalidInput { field: f, .. }) => {
+                assert_eq!(f, field, "{name:?} {version:?}")
+            }
+            other => panic!("{name:?} {version:?}: {other:?}"),
+        }
+    }
     let url = ConsentUrl::new(Region::FarEast, "amzn1.sp.solution.1", "0123456789abcdef")
         .build()
         .unwrap();
@@ -726,4 +755,44 @@ async fn sandbox_clients_stay_within_the_sandbox_usage_plan() {
     let production = client(&server, &clock);
     assert_eq!(limit(&production, "getFulfillmentPreview"), (2.0, 29));
     assert_eq!(limit(&production, "deliveryOffers"), (5.0, 29));
+}
+
+#[tokio::test]
+async fn the_users_application_name_and_version_reach_the_user_agent() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let expected = format!(
+        "Acme ERP/4.2.0-beta.1 (Language=Rust; Platform={}/{}; Library=erp-connectors-amazon-mcf/{})",
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        env!("CARGO_PKG_VERSION")
+    );
+    Mock::given(method("GET"))
+        .and(path(format!("{OUT}/features")))
+        .and(wiremock::matchers::header("user-agent", expected.as_str()))
+        .respond_with(amazon(200, r#"{"payload":{"features":[]}}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = builder(&server, &clock)
+        .app("Acme ERP", "4.2.0-beta.1")
+        .build()
+        .unwrap();
+    c.get_features(None).await.unwrap();
+    let err = builder(&server, &clock)
+        .app("Acme ERP", "4.2\r\nX-Injected: 1")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "app_version"),
+        "{err}"
+    );
+    let from_env = AmazonMcfBuilder::from_lookup(|k| match k {
+        "AMAZON_MCF_APP_ID" => Some("Acme ERP".into()),
+        "AMAZON_MCF_APP_VERSION" => Some("4.2.0-beta.1".into()),
+        _ => None,
+    })
+    .unwrap();
+    assert!(format!("{from_env:?}").contains("4.2.0-beta.1"));
 }
