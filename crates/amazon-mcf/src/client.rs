@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use connector_core::{Error, RateLimit, SystemClock, TokenCache};
+use connector_core::{ApiContext, Error, RateLimit, SystemClock, TokenCache};
 use connector_http::{BearerAuth, HttpClient, Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -273,19 +273,30 @@ impl AmazonMcfClient {
         }
     }
 
-    /// Sends and decodes `{payload}`; a 2xx without payload is a decode error.
+    /// Sends and decodes `{payload}`; a 2xx without payload is a decode error, and a 2xx
+    /// whose `errors[]` is not empty is an error (see [`errors_in_success`]), payload or not.
     pub(crate) async fn payload<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
         let resp = self.http.send(req).await?;
         let env: Envelope<T> = resp.json()?;
+        if !env.errors.is_empty() {
+            return Err(errors_in_success(&resp, &env.errors));
+        }
         match env.payload {
             Some(p) => Ok(p),
             None => Err(missing_payload(&resp, &env.errors)),
         }
     }
 
-    /// Sends a call whose success answer has no payload (`{errors?}`).
+    /// Sends a call whose success answer has no payload (`{errors?}`); a 2xx whose
+    /// `errors[]` is not empty is an error (see [`errors_in_success`]).
     pub(crate) async fn no_payload(&self, req: Request) -> Result<(), Error> {
-        self.http.send(req).await.map(|_| ())
+        let resp = self.http.send(req).await?;
+        let errors = success_errors(&resp);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors_in_success(&resp, &errors))
+        }
     }
 }
 
@@ -312,6 +323,54 @@ fn rate_limit_scope(
         scope.push_str(seller);
     }
     scope
+}
+
+/// The `errors[]` of a 2xx answer whose body needs no payload: an empty or non-JSON body has
+/// none (Amazon answers `{}` or nothing).
+pub(crate) fn success_errors(resp: &Response) -> Vec<ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        #[serde(default, deserialize_with = "crate::model::null_default")]
+        errors: Vec<ApiError>,
+    }
+    serde_json::from_slice::<Errors>(resp.body())
+        .map(|e| e.errors)
+        .unwrap_or_default()
+}
+
+/// A 2xx answer with a non-empty `errors[]`. The models describe `errors` as "returned when a
+/// request is unsuccessful" and say nothing of a success carrying them, so such an answer is
+/// neither taken as a success (dropping the errors) nor guessed at: it is an
+/// [`Error::Api`] with the HTTP status, the first error's code and every error's message,
+/// and the request id. `createFulfillmentOrder` turns it into [`Error::OutcomeUnknown`].
+pub(crate) fn errors_in_success(resp: &Response, errors: &[ApiError]) -> Error {
+    let listed: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let mut text = format!("{}: {}", e.code, e.message.clone().unwrap_or_default());
+            if let Some(d) = e.details.as_deref().filter(|d| !d.is_empty()) {
+                text.push_str(&format!(" ({d})"));
+            }
+            text
+        })
+        .collect();
+    let mut ctx = ApiContext::new(format!(
+        "a success answer (HTTP {}) carried {} error(s), so its outcome is not clear: {}",
+        resp.status(),
+        errors.len(),
+        listed.join("; ")
+    ))
+    .with_status(resp.status());
+    if let Some(first) = errors.first() {
+        ctx = ctx.with_code(first.code.clone());
+    }
+    if let Some(id) = resp.request_id() {
+        ctx = ctx.with_request_id(id);
+    }
+    ctx.attempts = resp.attempts();
+    Error::Api {
+        context: Box::new(ctx),
+    }
 }
 
 fn missing_payload(resp: &Response, errors: &[ApiError]) -> Error {

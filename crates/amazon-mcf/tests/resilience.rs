@@ -796,3 +796,115 @@ async fn the_users_application_name_and_version_reach_the_user_agent() {
     .unwrap();
     assert!(format!("{from_env:?}").contains("4.2.0-beta.1"));
 }
+
+/// A token endpoint that echoes the submitted form back, raw and decoded, in the body and in
+/// the OAuth `error_description`.
+struct EchoForm {
+    status: u16,
+    json: bool,
+    code: &'static str,
+}
+
+impl Respond for EchoForm {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let raw = String::from_utf8_lossy(&req.body).into_owned();
+        let decoded: Vec<String> = url::form_urlencoded::parse(raw.as_bytes())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let decoded = decoded.join(" ");
+        let body = if self.json {
+            serde_json::json!({
+                "error": self.code,
+                "error_description": format!("Cannot process {decoded}"),
+                "request": raw,
+            })
+            .to_string()
+        } else {
+            format!("<html><body>Bad request: {raw} ({decoded})</body></html>")
+        };
+        ResponseTemplate::new(self.status).set_body_string(body)
+    }
+}
+
+fn assert_no_secret(err: &Error, secrets: &[&str]) {
+    for shown in [err.to_string(), format!("{err:?}")] {
+        for s in secrets {
+            assert!(!shown.contains(s), "`{s}` leaked: {shown}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_endpoint_echoing_the_form_leaks_no_secret() {
+    // client secret, refresh token as sent (`|` encoded) and decoded
+    let secrets = ["lwa-secret-value", "refresh-value", "Atzr%7C", "Atzr|"];
+    for (status, json, code) in [
+        (400, true, "invalid_request"),
+        (400, false, "invalid_request"),
+        (401, true, "invalid_client"),
+        (400, true, "invalid_grant"),
+        (500, false, "server_error"),
+        (503, true, "temporarily_unavailable"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/auth/o2/token"))
+            .respond_with(EchoForm { status, json, code })
+            .mount(&server)
+            .await;
+        let clock = ManualClock::new();
+        let c = builder(&server, &clock)
+            .retry(RetryPolicy::default().with_max_attempts(1))
+            .build()
+            .unwrap();
+        let err = c.get_features(None).await.unwrap_err();
+        assert_no_secret(&err, &secrets);
+        // What is kept: the status and the OAuth code, so the error is still actionable.
+        let shown = err.to_string();
+        assert!(shown.contains(&status.to_string()) || json, "{shown}");
+        if json {
+            assert!(
+                shown.contains(code) || format!("{err:?}").contains(code),
+                "{err:?}"
+            );
+        }
+        if code == "invalid_client" {
+            assert!(
+                matches!(
+                    &err,
+                    Error::Auth {
+                        kind: AuthErrorKind::InvalidClient,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+    }
+    // The authorization-code exchange: the secret and the single-use code stay home too.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/o2/token"))
+        .respond_with(EchoForm {
+            status: 400,
+            json: true,
+            code: "invalid_request",
+        })
+        .mount(&server)
+        .await;
+    let ex = AuthorizationCodeExchange::new(
+        &format!("{}/auth/o2/token", server.uri()),
+        "amzn1.application-oa2-client.test",
+        SecretString::from("lwa-secret-value".to_string()),
+        false,
+    )
+    .unwrap();
+    let err = ex
+        .exchange(
+            &SecretString::from("RHx|c0de-s3cret".to_string()),
+            "https://erp.example.com/cb",
+        )
+        .await
+        .unwrap_err();
+    assert_no_secret(&err, &["lwa-secret-value", "c0de-s3cret"]);
+}

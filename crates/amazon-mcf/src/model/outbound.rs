@@ -803,6 +803,9 @@ pub struct FulfillmentShipmentItem {
     /// Lot codes.
     #[serde(default, deserialize_with = "super::null_default")]
     pub manufacturer_lot_codes: Vec<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `DeliveryDocument`.
@@ -867,6 +870,9 @@ pub struct FulfillmentShipmentPackage {
     /// Delivery information.
     #[serde(default)]
     pub delivery_information: Option<DeliveryInformation>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `FulfillmentShipment`.
@@ -895,6 +901,9 @@ pub struct FulfillmentShipment {
     /// Packages.
     #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_shipment_package: Vec<FulfillmentShipmentPackage>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ReturnItem`.
@@ -930,6 +939,9 @@ pub struct ReturnItem {
     /// Fulfillment center.
     #[serde(default)]
     pub fulfillment_center_id: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ReturnAuthorization`.
