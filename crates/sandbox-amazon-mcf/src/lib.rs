@@ -11,9 +11,17 @@
 //! * LWA token endpoint at `/auth/o2/token` (refresh-token grant) from
 //!   [`connector_sandbox::TokenIssuer`]; a refused or expired `x-amz-access-token` gets
 //!   Amazon's 403 `Unauthorized` answer.
-//! * Every answer carries `x-amzn-RequestId`; 2xx/400/404 carry `x-amzn-RateLimit-Limit`.
-//! * Optional token buckets per operation ([`McfSimulator::with_rate_limit`]) answering 429
+//! * Every answer carries `x-amzn-RequestId`; 2xx/400/404 carry `x-amzn-RateLimit-Limit`
+//!   with the operation's rate from the models' usage plans ([`USAGE_PLANS`]: `deliveryOffers`
+//!   5/s, inventory 2/s...).
+//! * Optional token buckets per operation ([`McfSimulator::with_rate_limit`] for one plan
+//!   everywhere, [`McfSimulator::with_model_rate_limits`] for the models' plans) answering 429
 //!   `QuotaExceeded` beyond them.
+//! * Request bodies are checked against the models' definitions before anything is read from
+//!   them (required fields, JSON types, enums, lengths, quantities of at least 1, characters
+//!   of `sellerFulfillmentOrderId`): a refused body gets Amazon's 400
+//!   `{"errors":[{"code":"InvalidInput","message":...,"details":...}]}` and changes nothing.
+//!   Unknown paths and methods get 404 `NotFound` / 405 `MethodNotAllowed` in the same shape.
 //! * Page tokens contain `+`, `/` and `=` (a client that does not encode them breaks);
 //!   inventory tokens expire after 30 s.
 //!
@@ -42,6 +50,10 @@ use chrono::{SecondsFormat, Utc};
 use connector_sandbox::{Faults, SandboxServer, TokenIssuer};
 use serde_json::{Value, json};
 
+mod schema;
+
+use schema::{Refusal, Ty};
+
 /// LWA client id the simulator accepts.
 pub const CLIENT_ID: &str = "amzn1.application-oa2-client.sandbox";
 /// LWA client secret the simulator accepts (not a real secret).
@@ -52,6 +64,38 @@ pub const REFRESH_TOKEN: &str = "Atzr|sandbox-refresh-token";
 pub const TOKEN_PATH: &str = "/auth/o2/token";
 /// The marketplace the simulator answers for by default (US).
 pub const MARKETPLACE_ID: &str = "ATVPDKIKX0DER";
+
+/// Each operation's usage plan (operationId, requests per second, burst), from the models'
+/// descriptions; `submitFulfillmentOrderStatusUpdate` and the inventory sandbox helpers have
+/// none in the models and use the official JS SDK's rate map.
+pub const USAGE_PLANS: &[(&str, f64, u32)] = &[
+    ("getFulfillmentPreview", 2.0, 30),
+    ("deliveryOffers", 5.0, 30),
+    ("listAllFulfillmentOrders", 2.0, 30),
+    ("createFulfillmentOrder", 2.0, 30),
+    ("getPackageTrackingDetails", 2.0, 30),
+    ("listReturnReasonCodes", 2.0, 30),
+    ("createFulfillmentReturn", 2.0, 30),
+    ("getFulfillmentOrder", 2.0, 30),
+    ("updateFulfillmentOrder", 2.0, 30),
+    ("cancelFulfillmentOrder", 2.0, 30),
+    ("submitFulfillmentOrderStatusUpdate", 1.0, 1),
+    ("getFeatures", 2.0, 30),
+    ("getFeatureInventory", 2.0, 30),
+    ("getFeatureSKU", 2.0, 30),
+    ("getInventorySummaries", 2.0, 2),
+    ("createInventoryItem", 2.0, 3),
+    ("deleteInventoryItem", 2.0, 3),
+    ("addInventory", 2.0, 3),
+];
+
+/// The usage plan of `operation` in [`USAGE_PLANS`].
+fn usage_plan(operation: &str) -> Option<(f64, u32)> {
+    USAGE_PLANS
+        .iter()
+        .find(|(op, _, _)| *op == operation)
+        .map(|(_, rate, burst)| (*rate, *burst))
+}
 
 const OUT: &str = "/fba/outbound/2020-07-01";
 const INV: &str = "/fba/inventory/v1";
@@ -67,7 +111,7 @@ struct Inner {
     issuer: TokenIssuer,
     faults: Faults,
     page_size: usize,
-    limit: Option<(f64, u32)>,
+    limit: Limit,
     buckets: Mutex<HashMap<String, (f64, Instant)>>,
     requests: AtomicU64,
     throttled: AtomicU64,
@@ -82,6 +126,17 @@ struct Data {
     next_package: i64,
     inventory_tokens: HashMap<String, (Instant, usize)>,
     idempotency_tokens: HashSet<String>,
+}
+
+/// Which token buckets the simulator enforces.
+#[derive(Clone, Copy, PartialEq)]
+enum Limit {
+    /// None (the rate header still gives each operation's plan).
+    Off,
+    /// The same plan for every operation.
+    Uniform(f64, u32),
+    /// Each operation's plan from [`USAGE_PLANS`].
+    Model,
 }
 
 struct SimOrder {
@@ -154,10 +209,10 @@ impl Default for McfSimulator {
 impl McfSimulator {
     /// A simulator with one-hour tokens, pages of 2 orders, and no rate limits.
     pub fn new() -> Self {
-        Self::build(Duration::from_secs(3600), 2, None)
+        Self::build(Duration::from_secs(3600), 2, Limit::Off)
     }
 
-    fn build(ttl: Duration, page_size: usize, limit: Option<(f64, u32)>) -> Self {
+    fn build(ttl: Duration, page_size: usize, limit: Limit) -> Self {
         let issuer = TokenIssuer::new(&[(CLIENT_ID, CLIENT_SECRET)], ttl);
         issuer.add_refresh_token(CLIENT_ID, REFRESH_TOKEN);
         Self {
@@ -184,7 +239,18 @@ impl McfSimulator {
         Self::build(
             Duration::from_secs(3600),
             self.inner.page_size,
-            Some((rate, burst)),
+            Limit::Uniform(rate, burst),
+        )
+    }
+
+    /// Enforces each operation's usage plan from the models ([`USAGE_PLANS`]: e.g.
+    /// `deliveryOffers` 5/s burst 30, `getInventorySummaries` 2/s burst 2), answering 429
+    /// `QuotaExceeded` beyond it.
+    pub fn with_model_rate_limits(self) -> Self {
+        Self::build(
+            Duration::from_secs(3600),
+            self.inner.page_size,
+            Limit::Model,
         )
     }
 
@@ -256,7 +322,9 @@ impl McfSimulator {
         lock(&self.inner.data).orders.len()
     }
 
-    /// The router: SP-API routes (behind fault injection) plus the LWA token endpoint.
+    /// The router: SP-API routes (behind fault injection) plus the LWA token endpoint; any
+    /// other path answers 404 and a known path with another method 405, both in Amazon's
+    /// `errors[]` shape.
     pub fn router(&self) -> Router {
         let api = Router::new()
             .route(&format!("{OUT}/fulfillmentOrders/preview"), post(preview))
@@ -308,6 +376,8 @@ impl McfSimulator {
                 Faults::layer,
             ));
         api.merge(self.inner.issuer.router(TOKEN_PATH))
+            .fallback(unknown_path)
+            .method_not_allowed_fallback(unknown_method)
     }
 
     /// Serves the simulator on a loopback port.
@@ -316,9 +386,17 @@ impl McfSimulator {
         Ok(McfSandbox { server, sim: self })
     }
 
+    /// The rate of `operation`'s bucket, as `x-amzn-RateLimit-Limit` gives it.
+    fn plan(&self, operation: &str) -> Option<(f64, u32)> {
+        match self.inner.limit {
+            Limit::Uniform(rate, burst) => Some((rate, burst)),
+            Limit::Off | Limit::Model => usage_plan(operation),
+        }
+    }
+
     /// Authenticates, counts and rate-limits one call; the error is the answer to send.
     #[allow(clippy::result_large_err)]
-    fn gate(&self, headers: &HeaderMap, operation: &str) -> Result<(), Response> {
+    fn gate(&self, headers: &HeaderMap, operation: &'static str) -> Result<Op, Response> {
         self.inner.requests.fetch_add(1, Ordering::SeqCst);
         let token = headers
             .get("x-amz-access-token")
@@ -345,7 +423,12 @@ impl McfSimulator {
                 None,
             ));
         }
-        if let Some((rate, burst)) = self.inner.limit {
+        let enforced = match self.inner.limit {
+            Limit::Off => None,
+            Limit::Uniform(rate, burst) => Some((rate, burst)),
+            Limit::Model => usage_plan(operation),
+        };
+        if let Some((rate, burst)) = enforced {
             let mut buckets = lock(&self.inner.buckets);
             let now = Instant::now();
             let (tokens, last) = buckets
@@ -364,14 +447,31 @@ impl McfSimulator {
             }
             *tokens -= 1.0;
         }
-        Ok(())
+        Ok(Op {
+            sim: self.clone(),
+            operation,
+        })
     }
+}
 
+/// One authenticated call of an operation: its answers carry the operation's rate.
+struct Op {
+    sim: McfSimulator,
+    operation: &'static str,
+}
+
+impl std::ops::Deref for Op {
+    type Target = McfSimulator;
+    fn deref(&self) -> &McfSimulator {
+        &self.sim
+    }
+}
+
+impl Op {
     fn rate_header(&self) -> Option<String> {
-        Some(format!(
-            "{:.1}",
-            self.inner.limit.map(|l| l.0).unwrap_or(2.0)
-        ))
+        self.sim
+            .plan(self.operation)
+            .map(|(rate, _)| format!("{rate:?}"))
     }
 
     fn ok(&self, body: Value) -> Response {
@@ -381,6 +481,56 @@ impl McfSimulator {
     fn fail(&self, status: StatusCode, code: &str, message: &str) -> Response {
         error(status, code, message, self.rate_header())
     }
+
+    /// Amazon's 400 `InvalidInput` for a refused field.
+    fn refuse(&self, r: Refusal) -> Response {
+        answer(
+            StatusCode::BAD_REQUEST,
+            json!({"errors": [{
+                "code": "InvalidInput",
+                "message": format!("Invalid input: {} {}", r.field, r.problem),
+                "details": r.field,
+            }]}),
+            self.rate_header(),
+        )
+    }
+
+    /// The body, as JSON checked against `ty`; the error is the 400 to send.
+    #[allow(clippy::result_large_err)]
+    fn body(&self, body: &Bytes, ty: &Ty) -> Result<Value, Response> {
+        let v =
+            parse_body(body).map_err(|e| self.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e))?;
+        schema::check(ty, &v, "").map_err(|r| self.refuse(r))?;
+        Ok(v)
+    }
+
+    /// A 500 for state the simulator itself stored and cannot read back (a simulator bug).
+    fn internal(&self, what: &str) -> Response {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalFailure",
+            &format!("We encountered an internal error ({what}). Please try again."),
+            None,
+        )
+    }
+}
+
+async fn unknown_path(uri: axum::http::Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        &format!("Resource {} is not found.", uri.path()),
+        None,
+    )
+}
+
+async fn unknown_method(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        &format!("{method} is not allowed on {}.", uri.path()),
+        None,
+    )
 }
 
 fn answer(status: StatusCode, body: Value, rate: Option<String>) -> Response {
@@ -422,10 +572,6 @@ fn parse_body(body: &Bytes) -> Result<Value, String> {
         .map_err(|e| format!("The request body is not valid JSON: {e}"))
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
 fn currency_for(marketplace: &str) -> &'static str {
     match marketplace {
         "A1F83G8C2ARO7P" => "GBP",
@@ -437,108 +583,124 @@ fn currency_for(marketplace: &str) -> &'static str {
     }
 }
 
-/// Checks the required fields of an address; the error message names the first missing one.
-fn check_address(prefix: &str, a: Option<&Value>) -> Result<(), String> {
-    let Some(a) = a.filter(|a| a.is_object()) else {
-        return Err(format!("{prefix} is required and must be an object"));
+/// An optional string field of a checked body (`None` when absent).
+fn opt_str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// The marketplace of a body: its `marketplaceId`, or the default one when absent.
+fn marketplace_of(v: &Value) -> Result<String, Refusal> {
+    match v.get("marketplaceId").and_then(Value::as_str) {
+        None => Ok(MARKETPLACE_ID.to_string()),
+        Some("") => Err(Refusal {
+            field: "marketplaceId".into(),
+            problem: "must not be empty".into(),
+        }),
+        Some(m) => Ok(m.to_string()),
+    }
+}
+
+/// `city` is required in every country but Japan (checked body).
+fn check_city(address_key: &str, req: &Value) -> Result<(), Refusal> {
+    let Some(a) = req.get(address_key) else {
+        return Ok(());
     };
-    for k in ["name", "addressLine1", "postalCode", "countryCode"] {
-        if str_of(a, k).trim().is_empty() {
-            return Err(format!("required parameters are missing: [{prefix}.{k}]"));
-        }
+    let city_missing = opt_str(a, "city").is_none_or(|c| c.trim().is_empty());
+    if opt_str(a, "countryCode") != Some("JP") && city_missing {
+        return Err(Refusal {
+            field: format!("{address_key}.city"),
+            problem: "is required (required parameters are missing: [City])".into(),
+        });
     }
     Ok(())
 }
 
-/// The documented limits of a create or preview body: field lengths, at most 100 lines and
-/// 250 units, `city` required except in Japan.
-fn check_limits(req: &Value, address_key: &str) -> Result<(), String> {
-    for (k, max) in [
-        ("sellerFulfillmentOrderId", 40),
-        ("displayableOrderId", 40),
-        ("displayableOrderComment", 750),
-    ] {
-        if str_of(req, k).chars().count() > max {
-            return Err(format!("{k} must be at most {max} characters"));
-        }
-    }
-    let items = req
-        .get("items")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    if items.len() > 100 {
-        return Err("items: a maximum of 100 line items per order".into());
-    }
-    let mut units = 0i64;
-    for (i, item) in items.iter().enumerate() {
-        for k in ["sellerSku", "sellerFulfillmentOrderItemId"] {
-            if str_of(item, k).chars().count() > 50 {
-                return Err(format!("items[{i}].{k} must be at most 50 characters"));
-            }
-        }
-        units += item.get("quantity").and_then(Value::as_i64).unwrap_or(0);
-    }
-    if units > 250 {
-        return Err(format!(
-            "items: a maximum of 250 units per order (got {units})"
-        ));
-    }
-    if let Some(a) = req.get(address_key)
-        && str_of(a, "countryCode") != "JP"
-        && str_of(a, "city").trim().is_empty()
-    {
-        return Err(format!(
-            "required parameters are missing: [{address_key}.city]"
-        ));
-    }
-    Ok(())
+/// One line of an order, create, preview or update body.
+struct Line {
+    sku: Option<String>,
+    line: String,
+    quantity: i64,
 }
 
-fn items_of(v: &Value) -> Vec<(String, String, i64)> {
-    v.get("items")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|i| {
-                    (
-                        str_of(i, "sellerSku").to_string(),
-                        str_of(i, "sellerFulfillmentOrderItemId").to_string(),
-                        i.get("quantity").and_then(Value::as_i64).unwrap_or(0),
-                    )
-                })
-                .collect()
+/// The lines of a body already checked against its schema (no defaults: a line that is not
+/// as the schema says is an error, never a 0 or an empty string).
+fn items_of(v: &Value) -> Result<Vec<Line>, String> {
+    let Some(items) = v.get("items") else {
+        return Ok(Vec::new());
+    };
+    let items = items.as_array().ok_or("items is not an array")?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            Ok(Line {
+                sku: opt_str(item, "sellerSku").map(str::to_string),
+                line: opt_str(item, "sellerFulfillmentOrderItemId")
+                    .ok_or(format!(
+                        "items[{i}].sellerFulfillmentOrderItemId is missing"
+                    ))?
+                    .to_string(),
+                quantity: item
+                    .get("quantity")
+                    .and_then(Value::as_i64)
+                    .ok_or(format!("items[{i}].quantity is not an integer"))?,
+            })
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+/// The lines of a create or preview body, every one with its SKU.
+fn lines_with_sku(v: &Value) -> Result<Vec<(String, String, i64)>, String> {
+    items_of(v)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let sku = l.sku.ok_or(format!("items[{i}].sellerSku is missing"))?;
+            Ok((sku, l.line, l.quantity))
+        })
+        .collect()
+}
+
+/// At least one line and at most 250 units.
+fn check_units(items: &[(String, String, i64)]) -> Result<(), Refusal> {
+    if items.is_empty() {
+        return Err(Refusal {
+            field: "items".into(),
+            problem: "must not be empty".into(),
+        });
+    }
+    let units: i64 = items.iter().map(|(_, _, q)| q).sum();
+    if units > 250 {
+        return Err(Refusal {
+            field: "items".into(),
+            problem: format!("a maximum of 250 units per order (got {units})"),
+        });
+    }
+    Ok(())
 }
 
 async fn preview(State(sim): State<McfSimulator>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = sim.gate(&headers, "getFulfillmentPreview") {
-        return r;
-    }
-    let req = match parse_body(&body) {
-        Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    let sim = match sim.gate(&headers, "getFulfillmentPreview") {
+        Ok(sim) => sim,
+        Err(r) => return r,
     };
-    if let Err(e) =
-        check_address("address", req.get("address")).and_then(|()| check_limits(&req, "address"))
+    let req = match sim.body(&body, &schema::PREVIEW) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let items = match lines_with_sku(&req) {
+        Ok(items) => items,
+        Err(e) => return sim.internal(&e),
+    };
+    let marketplace = match check_city("address", &req)
+        .and_then(|()| check_units(&items))
+        .and_then(|()| marketplace_of(&req))
     {
-        return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
-    }
-    let items = items_of(&req);
-    if items.is_empty() {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "items must not be empty",
-        );
-    }
-    let marketplace = match str_of(&req, "marketplaceId") {
-        "" => MARKETPLACE_ID.to_string(),
-        m => m.to_string(),
+        Ok(m) => m,
+        Err(r) => return sim.refuse(r),
     };
     let currency = currency_for(&marketplace);
+    // Checked against the schema: every entry is a known speed.
     let speeds: Vec<String> = req
         .get("shippingSpeedCategories")
         .and_then(Value::as_array)
@@ -614,28 +776,26 @@ async fn delivery_offers(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "deliveryOffers") {
-        return r;
-    }
-    let req = match parse_body(&body) {
-        Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    let sim = match sim.gate(&headers, "deliveryOffers") {
+        Ok(sim) => sim,
+        Err(r) => return r,
     };
-    let sku = req
+    let req = match sim.body(&body, &schema::DELIVERY_OFFERS) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(sku) = req
         .pointer("/product/productIdentifier/merchantSku")
         .and_then(Value::as_str)
-        .unwrap_or("");
-    if sku.is_empty()
-        || req
-            .pointer("/terms/origin/countryCode")
-            .and_then(Value::as_str)
-            .is_none()
-    {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "product.productIdentifier.merchantSku and terms.origin.countryCode are required",
-        );
+    else {
+        return sim.internal("merchantSku");
+    };
+    let destination = &req["terms"]["destination"];
+    if destination.get("deliveryAddress").is_none() && destination.get("ipAddress").is_none() {
+        return sim.refuse(Refusal {
+            field: "terms.destination".into(),
+            problem: "needs a deliveryAddress or an ipAddress".into(),
+        });
     }
     if !lock(&sim.inner.data).inventory.contains_key(sku) {
         return sim.ok(json!({"payload": {"deliveryOffers": []}}));
@@ -652,49 +812,27 @@ async fn create_order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "createFulfillmentOrder") {
-        return r;
-    }
-    let req = match parse_body(&body) {
-        Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    let sim = match sim.gate(&headers, "createFulfillmentOrder") {
+        Ok(sim) => sim,
+        Err(r) => return r,
     };
-    for k in [
-        "sellerFulfillmentOrderId",
-        "displayableOrderId",
-        "displayableOrderDate",
-        "displayableOrderComment",
-        "shippingSpeedCategory",
-    ] {
-        if str_of(&req, k).is_empty() {
-            return sim.fail(
-                StatusCode::BAD_REQUEST,
-                "InvalidInput",
-                &format!("required parameters are missing: [{k}]"),
-            );
-        }
-    }
-    if chrono::DateTime::parse_from_rfc3339(str_of(&req, "displayableOrderDate")).is_err() {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "displayableOrderDate must be an ISO 8601 date-time",
-        );
-    }
-    if let Err(e) = check_address("destinationAddress", req.get("destinationAddress"))
-        .and_then(|()| check_limits(&req, "destinationAddress"))
+    let req = match sim.body(&body, &schema::CREATE_ORDER) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (Some(id), Ok(items)) = (
+        opt_str(&req, "sellerFulfillmentOrderId").map(str::to_string),
+        lines_with_sku(&req),
+    ) else {
+        return sim.internal("create body");
+    };
+    if let Err(r) = schema::check_order_id(&id)
+        .and_then(|()| check_city("destinationAddress", &req))
+        .and_then(|()| check_units(&items))
+        .and_then(|()| marketplace_of(&req).map(|_| ()))
     {
-        return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e);
+        return sim.refuse(r);
     }
-    let items = items_of(&req);
-    if items.is_empty() {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "items must not be empty",
-        );
-    }
-    let id = str_of(&req, "sellerFulfillmentOrderId").to_string();
     let mut d = lock(&sim.inner.data);
     if d.orders.contains_key(&id) {
         return sim.fail(
@@ -764,7 +902,7 @@ fn order_json(o: &SimOrder) -> Value {
     let r = &o.request;
     let mut order = json!({
         "sellerFulfillmentOrderId": r["sellerFulfillmentOrderId"],
-        "marketplaceId": if str_of(r, "marketplaceId").is_empty() { json!(MARKETPLACE_ID) } else { r["marketplaceId"].clone() },
+        "marketplaceId": opt_str(r, "marketplaceId").unwrap_or(MARKETPLACE_ID),
         "displayableOrderId": r["displayableOrderId"],
         "displayableOrderDate": r["displayableOrderDate"],
         "displayableOrderComment": r["displayableOrderComment"],
@@ -777,45 +915,63 @@ fn order_json(o: &SimOrder) -> Value {
         "statusUpdatedDate": o.updated,
         "notificationEmails": r.get("notificationEmails").cloned().unwrap_or(json!([]))
     });
-    if let Some(w) = r.get("deliveryWindow") {
-        order["deliveryWindow"] = w.clone();
+    for k in ["deliveryWindow", "codSettings", "featureConstraints"] {
+        if let Some(v) = r.get(k) {
+            order[k] = v.clone();
+        }
     }
     order
 }
 
-fn order_detail(o: &SimOrder) -> Value {
+/// `GetFulfillmentOrderResult` of an order (its stored body was checked at create/update).
+fn order_detail(o: &SimOrder) -> Result<Value, String> {
     let cancelled = o.status == "Cancelled";
-    let items: Vec<Value> = o.request["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|i| {
-            let qty = i.get("quantity").and_then(Value::as_i64).unwrap_or(0);
-            let mut item = json!({
-                "sellerSku": i["sellerSku"],
-                "sellerFulfillmentOrderItemId": i["sellerFulfillmentOrderItemId"],
-                "quantity": qty,
-                "fulfillmentNetworkSku": "X00SIMFNSKU",
-                "orderItemDisposition": "Sellable",
-                "cancelledQuantity": if cancelled { qty } else { 0 },
-                "unfulfillableQuantity": 0,
-                "estimatedShipDate": in_days(1),
-                "estimatedArrivalDate": in_days(5)
-            });
-            if let Some(v) = i.get("perUnitDeclaredValue") {
-                item["perUnitDeclaredValue"] = v.clone();
+    let stored = o
+        .request
+        .get("items")
+        .and_then(Value::as_array)
+        .ok_or("order without items")?;
+    let mut items = Vec::new();
+    for i in stored {
+        let qty = i
+            .get("quantity")
+            .and_then(Value::as_i64)
+            .ok_or("line without an integer quantity")?;
+        let mut item = json!({
+            "sellerSku": i["sellerSku"],
+            "sellerFulfillmentOrderItemId": i["sellerFulfillmentOrderItemId"],
+            "quantity": qty,
+            "fulfillmentNetworkSku": "X00SIMFNSKU",
+            "orderItemDisposition": "Sellable",
+            "cancelledQuantity": if cancelled { qty } else { 0 },
+            "unfulfillableQuantity": 0,
+            "estimatedShipDate": in_days(1),
+            "estimatedArrivalDate": in_days(5)
+        });
+        for k in [
+            "giftMessage",
+            "displayableComment",
+            "perUnitDeclaredValue",
+            "perUnitPrice",
+            "perUnitTax",
+        ] {
+            if let Some(v) = i.get(k) {
+                item[k] = v.clone();
             }
-            item
-        })
-        .collect();
-    json!({"payload": {
+        }
+        items.push(item);
+    }
+    let mut payload = json!({
         "fulfillmentOrder": order_json(o),
         "fulfillmentOrderItems": items,
         "fulfillmentShipments": o.shipments,
         "returnItems": [],
         "returnAuthorizations": []
-    }})
+    });
+    if let Some(p) = o.request.get("paymentInformation") {
+        payload["paymentInformation"] = p.clone();
+    }
+    Ok(json!({ "payload": payload }))
 }
 
 async fn get_order(
@@ -823,12 +979,16 @@ async fn get_order(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "getFulfillmentOrder") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "getFulfillmentOrder") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     let d = lock(&sim.inner.data);
     match d.orders.get(&id) {
-        Some(o) => sim.ok(order_detail(o)),
+        Some(o) => match order_detail(o) {
+            Ok(detail) => sim.ok(detail),
+            Err(e) => sim.internal(&e),
+        },
         None => sim.fail(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -855,9 +1015,10 @@ async fn list_orders(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "listAllFulfillmentOrders") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "listAllFulfillmentOrders") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     let offset = match q.get("nextToken") {
         None => 0,
         Some(t) => match parse_token(t) {
@@ -915,12 +1076,20 @@ async fn update_order(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "updateFulfillmentOrder") {
-        return r;
-    }
-    let req = match parse_body(&body) {
+    let sim = match sim.gate(&headers, "updateFulfillmentOrder") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
+    let req = match sim.body(&body, &schema::UPDATE_ORDER) {
         Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+        Err(r) => return r,
+    };
+    if let Err(r) = check_city("destinationAddress", &req) {
+        return sim.refuse(r);
+    }
+    let requested = match items_of(&req) {
+        Ok(items) => items,
+        Err(e) => return sim.internal(&e),
     };
     let mut d = lock(&sim.inner.data);
     let Data {
@@ -942,9 +1111,18 @@ async fn update_order(
     }
     // Line changes (`sellerFulfillmentOrderItemId` + new `quantity`): all checked first, then
     // applied together, moving the difference between fulfillable and reserved stock.
-    let current = items_of(&o.request);
+    let current = match lines_with_sku(&o.request) {
+        Ok(items) => items,
+        Err(e) => return sim.internal(&e),
+    };
     let mut changes = Vec::new();
-    for (_, line, qty) in items_of(&req) {
+    let mut units: i64 = current.iter().map(|(_, _, q)| q).sum();
+    for Line {
+        line,
+        quantity: qty,
+        ..
+    } in requested
+    {
         let Some((pos, (sku, _, old))) =
             current.iter().enumerate().find(|(_, (_, l, _))| *l == line)
         else {
@@ -955,6 +1133,7 @@ async fn update_order(
             );
         };
         let delta = qty - old;
+        units += delta;
         if inventory.get(sku).is_none_or(|i| i.fulfillable < delta) {
             return sim.fail(
                 StatusCode::BAD_REQUEST,
@@ -963,6 +1142,12 @@ async fn update_order(
             );
         }
         changes.push((pos, sku.clone(), qty, delta));
+    }
+    if units > 250 {
+        return sim.refuse(Refusal {
+            field: "items".into(),
+            problem: format!("a maximum of 250 units per order (got {units})"),
+        });
     }
     for (pos, sku, qty, delta) in changes {
         if let Some(i) = inventory.get_mut(&sku) {
@@ -985,12 +1170,12 @@ async fn update_order(
     sim.ok(json!({}))
 }
 
-fn release(d: &mut Data, id: &str) {
-    let items = d
-        .orders
-        .get(id)
-        .map(|o| items_of(&o.request))
-        .unwrap_or_default();
+/// Gives an order's reserved units back to fulfillable stock.
+fn release(d: &mut Data, id: &str) -> Result<(), String> {
+    let items = match d.orders.get(id) {
+        Some(o) => lines_with_sku(&o.request)?,
+        None => return Ok(()),
+    };
     for (sku, _, qty) in items {
         if let Some(i) = d.inventory.get_mut(&sku) {
             i.reserved -= qty;
@@ -998,6 +1183,7 @@ fn release(d: &mut Data, id: &str) {
             i.updated = now();
         }
     }
+    Ok(())
 }
 
 async fn cancel_order(
@@ -1005,9 +1191,10 @@ async fn cancel_order(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "cancelFulfillmentOrder") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "cancelFulfillmentOrder") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     let mut d = lock(&sim.inner.data);
     let Some(status) = d.orders.get(&id).map(|o| o.status.clone()) else {
         return sim.fail(
@@ -1019,7 +1206,9 @@ async fn cancel_order(
     match status.as_str() {
         "Cancelled" => sim.ok(json!({})),
         "New" | "Received" | "Planning" => {
-            release(&mut d, &id);
+            if let Err(e) = release(&mut d, &id) {
+                return sim.internal(&e);
+            }
             if let Some(o) = d.orders.get_mut(&id) {
                 o.status = "Cancelled".into();
                 o.updated = now();
@@ -1040,32 +1229,17 @@ async fn status_update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "submitFulfillmentOrderStatusUpdate") {
-        return r;
-    }
-    let req = match parse_body(&body) {
-        Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    let sim = match sim.gate(&headers, "submitFulfillmentOrderStatusUpdate") {
+        Ok(sim) => sim,
+        Err(r) => return r,
     };
-    let target = str_of(&req, "fulfillmentOrderStatus").to_string();
-    if !matches!(
-        target.as_str(),
-        "New"
-            | "Received"
-            | "Planning"
-            | "Processing"
-            | "Cancelled"
-            | "Complete"
-            | "CompletePartialled"
-            | "Unfulfillable"
-            | "Invalid"
-    ) {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            &format!("Invalid fulfillmentOrderStatus `{target}`"),
-        );
-    }
+    let req = match sim.body(&body, &schema::STATUS_UPDATE) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(target) = opt_str(&req, "fulfillmentOrderStatus").map(str::to_string) else {
+        return sim.internal("fulfillmentOrderStatus");
+    };
     let mut d = lock(&sim.inner.data);
     let Some(current) = d.orders.get(&id).map(|o| o.status.clone()) else {
         return sim.fail(
@@ -1084,11 +1258,11 @@ async fn status_update(
             &format!("Order {id} is already {current}"),
         );
     }
-    let items = d
-        .orders
-        .get(&id)
-        .map(|o| items_of(&o.request))
-        .unwrap_or_default();
+    let items = match d.orders.get(&id).map(|o| lines_with_sku(&o.request)) {
+        Some(Ok(items)) => items,
+        Some(Err(e)) => return sim.internal(&e),
+        None => Vec::new(),
+    };
     match target.as_str() {
         "Complete" => {
             let package = d.next_package;
@@ -1120,7 +1294,11 @@ async fn status_update(
                 o.shipments.push(shipment);
             }
         }
-        "Cancelled" | "Unfulfillable" | "Invalid" => release(&mut d, &id),
+        "Cancelled" | "Unfulfillable" | "Invalid" => {
+            if let Err(e) = release(&mut d, &id) {
+                return sim.internal(&e);
+            }
+        }
         _ => {}
     }
     if let Some(o) = d.orders.get_mut(&id) {
@@ -1136,12 +1314,16 @@ async fn create_return(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "createFulfillmentReturn") {
-        return r;
-    }
-    let req = match parse_body(&body) {
+    let sim = match sim.gate(&headers, "createFulfillmentReturn") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
+    let req = match sim.body(&body, &schema::CREATE_RETURN) {
         Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+        Err(r) => return r,
+    };
+    let Some(requested) = req["items"].as_array() else {
+        return sim.internal("return items");
     };
     let d = lock(&sim.inner.data);
     if !d.orders.contains_key(&id) {
@@ -1151,10 +1333,7 @@ async fn create_return(
             &format!("Requested order {id} not found"),
         );
     }
-    let items: Vec<Value> = req["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    let items: Vec<Value> = requested
         .iter()
         .map(|i| {
             json!({
@@ -1186,9 +1365,10 @@ async fn tracking(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "getPackageTrackingDetails") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "getPackageTrackingDetails") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     let Some(number) = q.get("packageNumber").and_then(|n| n.parse::<i64>().ok()) else {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1220,7 +1400,7 @@ async fn tracking(
     sim.ok(json!({"payload": {
         "packageNumber": number,
         "trackingNumber": package["trackingNumber"],
-        "customerTrackingLink": format!("https://www.swiship.com/track?id={}", str_of(&package, "trackingNumber")),
+        "customerTrackingLink": opt_str(&package, "trackingNumber").map(|t| format!("https://www.swiship.com/track?id={t}")),
         "carrierCode": package["carrierCode"],
         "carrierPhoneNumber": "1-800-742-5877",
         "carrierURL": "https://www.ups.com",
@@ -1241,9 +1421,10 @@ async fn return_reason_codes(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "listReturnReasonCodes") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "listReturnReasonCodes") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     if q.get("sellerSku").is_none_or(|s| s.is_empty()) {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1262,9 +1443,10 @@ async fn features(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "getFeatures") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "getFeatures") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     if q.get("marketplaceId").is_none_or(|s| s.is_empty()) {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1284,9 +1466,10 @@ async fn feature_inventory(
     Path(feature): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "getFeatureInventory") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "getFeatureInventory") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     let Some(marketplace) = q.get("marketplaceId").filter(|m| !m.is_empty()) else {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1307,10 +1490,29 @@ async fn feature_inventory(
             }
         },
     };
+    let since = match q.get("queryStartDate") {
+        None => None,
+        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(d) => Some(d.with_timezone(&Utc)),
+            Err(_) => {
+                return sim.fail(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidInput",
+                    "queryStartDate must be a date-time (yyyy-MM-ddTHH:mm:ss.sssZ)",
+                );
+            }
+        },
+    };
     let d = lock(&sim.inner.data);
     let all: Vec<Value> = d
         .inventory
         .iter()
+        .filter(|(_, i)| {
+            since.is_none_or(|s| {
+                chrono::DateTime::parse_from_rfc3339(&i.updated)
+                    .is_ok_and(|u| u.with_timezone(&Utc) >= s)
+            })
+        })
         .map(|(sku, i)| json!({"sellerSku": sku, "fnSku": i.fn_sku, "asin": i.asin, "skuCount": i.fulfillable, "overlappingSkus": []}))
         .collect();
     let page: Vec<Value> = all
@@ -1333,9 +1535,10 @@ async fn feature_sku(
     Path((feature, sku)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "getFeatureSKU") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "getFeatureSKU") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     let Some(marketplace) = q.get("marketplaceId").filter(|m| !m.is_empty()) else {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1360,9 +1563,10 @@ async fn inventory_summaries(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "getInventorySummaries") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "getInventorySummaries") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     if q.get("granularityType").map(String::as_str) != Some("Marketplace") {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1384,7 +1588,18 @@ async fn inventory_summaries(
             "marketplaceIds takes exactly one marketplace",
         );
     }
-    let details = q.get("details").map(String::as_str) == Some("true");
+    // Amazon's own SDKs send `True`: the value is a boolean in any case.
+    let details = match q.get("details").map(|d| d.to_ascii_lowercase()).as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return sim.fail(
+                StatusCode::BAD_REQUEST,
+                "InvalidInput",
+                "details must be true or false",
+            );
+        }
+    };
     let since = match q.get("startDateTime") {
         None => None,
         Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
@@ -1468,20 +1683,34 @@ async fn inventory_summaries(
 }
 
 async fn create_item(State(sim): State<McfSimulator>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = sim.gate(&headers, "createInventoryItem") {
-        return r;
-    }
-    let req = match parse_body(&body) {
-        Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+    let sim = match sim.gate(&headers, "createInventoryItem") {
+        Ok(sim) => sim,
+        Err(r) => return r,
     };
-    let (sku, name) = (str_of(&req, "sellerSku"), str_of(&req, "productName"));
-    if sku.is_empty() || name.is_empty() || str_of(&req, "marketplaceId").is_empty() {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "sellerSku, marketplaceId and productName are required",
-        );
+    let req = match sim.body(&body, &schema::CREATE_ITEM) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let (Some(sku), Some(name), Some(marketplace)) = (
+        opt_str(&req, "sellerSku"),
+        opt_str(&req, "productName"),
+        opt_str(&req, "marketplaceId"),
+    ) else {
+        return sim.internal("createInventoryItem body");
+    };
+    if let Some(field) = [
+        ("sellerSku", sku),
+        ("productName", name),
+        ("marketplaceId", marketplace),
+    ]
+    .into_iter()
+    .find(|(_, v)| v.trim().is_empty())
+    .map(|(k, _)| k)
+    {
+        return sim.refuse(Refusal {
+            field: field.into(),
+            problem: "must not be empty".into(),
+        });
     }
     sim.seed_inventory(sku, name, 0);
     sim.ok(json!({}))
@@ -1493,9 +1722,10 @@ async fn delete_item(
     Path(sku): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "deleteInventoryItem") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "deleteInventoryItem") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     if q.get("marketplaceId").is_none_or(|m| m.is_empty()) {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1518,9 +1748,10 @@ async fn add_inventory(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = sim.gate(&headers, "addInventory") {
-        return r;
-    }
+    let sim = match sim.gate(&headers, "addInventory") {
+        Ok(sim) => sim,
+        Err(r) => return r,
+    };
     let Some(token) = headers
         .get("x-amzn-idempotency-token")
         .and_then(|v| v.to_str().ok())
@@ -1531,24 +1762,30 @@ async fn add_inventory(
             "x-amzn-idempotency-token header is required",
         );
     };
-    let req = match parse_body(&body) {
+    let req = match sim.body(&body, &schema::ADD_INVENTORY) {
         Ok(v) => v,
-        Err(e) => return sim.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e),
+        Err(r) => return r,
     };
+    let mut items = Vec::new();
+    for i in req["inventoryItems"].as_array().into_iter().flatten() {
+        match (
+            opt_str(i, "sellerSku"),
+            i.get("quantity").and_then(Value::as_i64),
+        ) {
+            (Some(sku), Some(qty)) => items.push((sku.to_string(), qty)),
+            _ => return sim.internal("inventoryItems"),
+        }
+    }
     let mut d = lock(&sim.inner.data);
     if d.idempotency_tokens.contains(token) {
         return sim.ok(json!({}));
     }
-    let items = req["inventoryItems"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
     // All or nothing: a refused request adds nothing and leaves its token unused, so the
     // corrected request can be sent again with the same token.
     if let Some(sku) = items
         .iter()
-        .map(|i| str_of(i, "sellerSku"))
-        .find(|sku| !d.inventory.contains_key(*sku))
+        .map(|(sku, _)| sku)
+        .find(|sku| !d.inventory.contains_key(sku.as_str()))
     {
         return sim.fail(
             StatusCode::BAD_REQUEST,
@@ -1556,9 +1793,8 @@ async fn add_inventory(
             &format!("SKU {sku} does not exist: call createInventoryItem first"),
         );
     }
-    for i in &items {
-        let qty = i["quantity"].as_i64().unwrap_or(0);
-        if let Some(item) = d.inventory.get_mut(str_of(i, "sellerSku")) {
+    for (sku, qty) in &items {
+        if let Some(item) = d.inventory.get_mut(sku) {
             item.fulfillable += qty;
             item.updated = now();
         }
