@@ -396,10 +396,18 @@ pub fn summary_to_stock(s: &InventorySummary, marketplace_id: &str) -> Result<St
         excerpt: String::new(),
     })?;
     let details = s.inventory_details.as_ref();
+    // A summary with neither quantity is not "0 in stock": it says nothing, so it is an
+    // error naming the SKU rather than a guess.
     let qty = details
         .and_then(|d| d.fulfillable_quantity)
         .or(s.total_quantity)
-        .unwrap_or(0);
+        .ok_or_else(|| Error::Decode {
+            path: "payload.inventorySummaries[].totalQuantity".into(),
+            message: format!(
+                "summary of `{sku}` has neither inventoryDetails.fulfillableQuantity nor totalQuantity"
+            ),
+            excerpt: String::new(),
+        })?;
     let mut stock = Stock::new(
         Sku::new(sku)?,
         Some(LocationId::new(format!("FBA:{marketplace_id}"))?),

@@ -571,3 +571,18 @@ fn unknown_enum_values_are_read_but_never_written() {
     assert!(!FulfillmentOrderStatus::parse("Teleported").is_known());
     assert!(FulfillmentOrderStatus::parse("complete").is_known());
 }
+
+#[test]
+fn a_summary_without_any_quantity_is_an_error_not_zero_stock() {
+    let summary = |json: &str| -> amazon_mcf::model::inventory::InventorySummary {
+        serde_json::from_str(json).unwrap()
+    };
+    let none = summary(r#"{"sellerSku":"MUG-1","condition":"NewItem"}"#);
+    match convert::summary_to_stock(&none, "ATVPDKIKX0DER") {
+        Err(Error::Decode { message, .. }) => assert!(message.contains("`MUG-1`"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    let zero = summary(r#"{"sellerSku":"MUG-1","totalQuantity":0}"#);
+    let stock = convert::summary_to_stock(&zero, "ATVPDKIKX0DER").unwrap();
+    assert_eq!(stock.quantity, Decimal::ZERO);
+}
