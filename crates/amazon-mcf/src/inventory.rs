@@ -176,7 +176,7 @@ impl AmazonMcfClient {
     /// Sandbox only: `deleteInventoryItem`.
     pub async fn sandbox_delete_inventory_item(&self, seller_sku: &str) -> Result<(), Error> {
         self.require_sandbox("deleteInventoryItem")?;
-        connector_core::validate::required("sellerSku", seller_sku)?;
+        crate::validation::path_segment("sellerSku", seller_sku)?;
         let req = Request::delete(format!(
             "{INVENTORY_PREFIX}/items/{}",
             encode_segment(seller_sku)

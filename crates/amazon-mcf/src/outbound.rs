@@ -420,8 +420,8 @@ impl AmazonMcfClient {
         feature_name: &str,
         seller_sku: &str,
     ) -> Result<GetFeatureSkuResult, Error> {
-        connector_core::validate::required("featureName", feature_name)?;
-        connector_core::validate::required("sellerSku", seller_sku)?;
+        validation::path_segment("featureName", feature_name)?;
+        validation::path_segment("sellerSku", seller_sku)?;
         let req = Request::get(format!(
             "{OUTBOUND_PREFIX}/features/inventory/{}/{}",
             encode_segment(feature_name),
@@ -455,7 +455,7 @@ fn feature_inventory_request(
     query_start_date: Option<DateTime<Utc>>,
     next_token: Option<&str>,
 ) -> Result<Request, Error> {
-    connector_core::validate::required("featureName", feature_name)?;
+    validation::path_segment("featureName", feature_name)?;
     let mut req = Request::get(format!(
         "{OUTBOUND_PREFIX}/features/inventory/{}",
         encode_segment(feature_name)

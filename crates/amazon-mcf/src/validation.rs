@@ -47,10 +47,24 @@ pub fn seller_fulfillment_order_id(f: &str, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Checks an id used in a path to look an order up: 1 to 40 characters.
+/// Checks an id used in a path to look an order up: 1 to 40 characters, not a dot segment.
 pub fn order_id_for_lookup(id: &str) -> Result<(), Error> {
-    required("sellerFulfillmentOrderId", id)?;
+    path_segment("sellerFulfillmentOrderId", id)?;
     max_chars("sellerFulfillmentOrderId", id, 40)
+}
+
+/// Checks a value that becomes one path segment (an order id, a SKU, a feature name): not
+/// empty, and not `.` or `..`, which URL joining would resolve into another route (the
+/// collection, or the API's parent) however they are percent-encoded.
+pub fn path_segment(f: &str, v: &str) -> Result<(), Error> {
+    required(f, v)?;
+    if v == "." || v == ".." {
+        return Err(Error::invalid(
+            f,
+            format!("must not be `{v}` (it would address another route)"),
+        ));
+    }
+    Ok(())
 }
 
 fn displayable_order_id(f: &str, v: &str) -> Result<(), Error> {

@@ -1438,3 +1438,63 @@ async fn one_unreadable_feature_sku_does_not_lose_the_others() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn dot_segments_cannot_leave_their_route() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(amazon(200, r#"{"payload":{}}"#))
+        .expect(0)
+        .named("nothing")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let sandbox = sandbox_client(&server, &clock);
+    for id in [".", ".."] {
+        let field_of = |e: Error| match e {
+            Error::InvalidInput { field, .. } => field,
+            other => panic!("{id}: {other:?}"),
+        };
+        assert_eq!(
+            field_of(c.get_fulfillment_order(id).await.unwrap_err()),
+            "sellerFulfillmentOrderId"
+        );
+        assert_eq!(
+            field_of(c.cancel_fulfillment_order(id).await.unwrap_err()),
+            "sellerFulfillmentOrderId"
+        );
+        assert_eq!(
+            field_of(
+                c.update_fulfillment_order(id, &UpdateFulfillmentOrderRequest::ship())
+                    .await
+                    .unwrap_err()
+            ),
+            "sellerFulfillmentOrderId"
+        );
+        assert_eq!(
+            field_of(c.get_feature_sku("BLANK_BOX", id).await.unwrap_err()),
+            "sellerSku"
+        );
+        assert_eq!(
+            field_of(c.get_feature_sku(id, "SKU-1").await.unwrap_err()),
+            "featureName"
+        );
+        assert_eq!(
+            field_of(
+                c.get_feature_inventory_page(id, None, None)
+                    .await
+                    .unwrap_err()
+            ),
+            "featureName"
+        );
+        assert_eq!(
+            field_of(sandbox.sandbox_delete_inventory_item(id).await.unwrap_err()),
+            "sellerSku"
+        );
+    }
+    // `...` and `.x` are ordinary ids (encoded once).
+    for id in ["...", ".x"] {
+        amazon_mcf::validation::order_id_for_lookup(id).unwrap();
+    }
+}
