@@ -84,7 +84,7 @@ pub use model::{
 };
 
 pub use money::{Currency, Money};
-pub use pagination::{Page, paginate};
+pub use pagination::{DEFAULT_MAX_PAGES, Page, PageGuard, paginate, paginate_with};
 pub use ratelimit::{RateLimit, RateLimitStore, RateLimiter, SharedRateLimits};
 pub use retry::RetryPolicy;
 
