@@ -146,6 +146,12 @@ impl RequestAuth for BearerAuth {
         }
     }
 
+    /// The token provider's secrets (client secret, refresh token...): an API answer that
+    /// echoes them is redacted too.
+    fn secrets(&self) -> Vec<SecretString> {
+        self.cache.provider_secrets()
+    }
+
     async fn refresh(&self, rejected: &AuthHeaders) -> Result<bool, Error> {
         match &rejected.token {
             Some(token) => {

@@ -203,6 +203,14 @@ impl TokenProvider for OAuth2TokenProvider {
         }
         Err(token_endpoint_error(&self.operation, &resp))
     }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        let mut out = vec![self.client_secret.clone()];
+        if let Grant::RefreshToken(t) = &self.grant {
+            out.push(t.clone());
+        }
+        out
+    }
 }
 
 /// Maps a token endpoint's refusal to an [`Error`]: `invalid_client`/`unauthorized_client`

@@ -396,3 +396,45 @@ async fn a_refused_certificate_is_reported_as_such_and_not_retried() {
         "tried once"
     );
 }
+
+#[tokio::test]
+async fn an_api_answer_echoing_the_oauth_client_secret_is_redacted() {
+    // The API client never sends the client secret (only tokens), but knows it through its
+    // BearerAuth's provider.
+    let server = ScriptedServer::start_with(Arc::new(
+        |req: &connector_sandbox::hostile::RecordedRequest, _| {
+            if req.path() == "/token" {
+                Answer::json(200, r#"{"access_token":"tok-abcdef","expires_in":300}"#)
+            } else {
+                Answer::html(
+                    400,
+                    "<pre>client_secret=api-cl13nt-s3cret token=tok-abcdef</pre>",
+                )
+            }
+        },
+    ))
+    .await
+    .unwrap();
+    let provider = OAuth2TokenProvider::new(
+        &format!("{}/token", server.url()),
+        "client-1",
+        secret("api-cl13nt-s3cret"),
+        Grant::ClientCredentials,
+        false,
+    )
+    .unwrap();
+    let cache = Arc::new(connector_core::TokenCache::new(
+        Arc::new(provider),
+        connector_core::SystemClock::shared(),
+    ));
+    let client = HttpClient::builder(server.url())
+        .auth(Arc::new(connector_http::BearerAuth::new(cache)))
+        .build()
+        .unwrap();
+    let err = client.send(Request::get("orders")).await.unwrap_err();
+    let text = shown(&err);
+    assert!(
+        !text.contains("api-cl13nt-s3cret") && !text.contains("tok-abcdef"),
+        "{text}"
+    );
+}
