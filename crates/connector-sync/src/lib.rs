@@ -8,7 +8,7 @@
 //! | what | API |
 //! | --- | --- |
 //! | event cursors, as a core [`connector_core::CursorStore`] | [`InstanceCursors`] |
-//! | fingerprints for change detection | [`SyncStore::fingerprints_mark_seen`] ... |
+//! | fingerprints for change detection (new, changed, deleted; committed after the platform accepted) | [`ChangeDetector`] |
 //! | the order ledger (intent before the call, outcome after) | [`SyncStore::ledger_begin`] ... |
 //! | dead letters (rejected records, tried again later) | [`SyncStore::dead_letter_put`] ... |
 //! | run history | [`SyncStore::run_start`], [`SyncStore::runs`] |
@@ -32,12 +32,14 @@
 //! # Ok(()) }
 //! ```
 
+pub mod change;
 pub mod cursor;
 pub mod error;
 pub mod schema;
 pub mod store;
 pub mod types;
 
+pub use change::{ChangeDetector, ChangeStats, fingerprint_of};
 pub use cursor::InstanceCursors;
 pub use error::SyncError;
 pub use schema::SCHEMA_VERSION;

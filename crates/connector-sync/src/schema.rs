@@ -54,6 +54,7 @@ fn v1(dialect: Dialect) -> Vec<String> {
             record_key TEXT NOT NULL, fingerprint TEXT NOT NULL, failed BIGINT NOT NULL DEFAULT 0, \
             PRIMARY KEY (instance, flow, run_id, idx))"
             .into(),
+        "CREATE INDEX sync_staged_key ON sync_staged (instance, flow, run_id, record_key)".into(),
         "CREATE TABLE sync_ledger (\
             instance TEXT NOT NULL, idem_key TEXT NOT NULL, flow TEXT NOT NULL, state TEXT NOT NULL, \
             payload TEXT NOT NULL, platform_ids TEXT NOT NULL, detail TEXT, \

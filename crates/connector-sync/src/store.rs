@@ -100,16 +100,26 @@ pub trait SyncStore: Send + Sync + fmt::Debug {
         positions: &[i64],
     ) -> Result<(), SyncError>;
 
-    /// Commits the staged fingerprints of `run` that were not flagged, and drops the staging
-    /// rows of the run, in one transaction checked against `lease`. Returns how many were
-    /// committed.
+    /// Commits the staged fingerprints of `run` at positions below `below` (the records the
+    /// platform's report accounts for) that were not flagged, removes the dead letters of those
+    /// keys, and drops the staging rows of the run, in one transaction checked against `lease`.
+    /// When a key was staged twice, the later position wins. Returns how many were committed.
     async fn fingerprints_promote(
         &self,
         instance: &InstanceId,
         flow: &str,
         run: i64,
+        below: i64,
         lease: &Lease,
     ) -> Result<u64, SyncError>;
+
+    /// Of `keys`, those with a dead letter not due yet (held back until their `retry_at`).
+    async fn dead_letters_not_due(
+        &self,
+        instance: &InstanceId,
+        flow: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>, SyncError>;
 
     /// Drops staging rows left by earlier runs (a crashed run's are never promoted).
     async fn fingerprints_clear_staged(
@@ -915,27 +925,44 @@ impl SyncStore for SqlStore {
         instance: &InstanceId,
         flow: &str,
         run: i64,
+        below: i64,
         lease: &Lease,
     ) -> Result<u64, SyncError> {
         let op = "committing fingerprints";
-        // `WHERE true` style filter keeps SQLite's parser from reading ON CONFLICT as a join.
+        // The WHERE clause also keeps SQLite's parser from reading ON CONFLICT as a join.
+        // A key staged twice in one run: only its last accepted position is committed.
         let promote = self.sql(
             "INSERT INTO sync_fingerprints (instance, flow, record_key, fingerprint, seen_run, updated_at) \
-             SELECT instance, flow, record_key, fingerprint, run_id, :now FROM sync_staged \
-             WHERE instance = $1 AND flow = $2 AND run_id = $3 AND failed = 0 \
+             SELECT s.instance, s.flow, s.record_key, s.fingerprint, s.run_id, :now FROM sync_staged s \
+             WHERE s.instance = $1 AND s.flow = $2 AND s.run_id = $3 AND s.failed = 0 AND s.idx < $4 \
+             AND s.idx = (SELECT MAX(t.idx) FROM sync_staged t WHERE t.instance = s.instance \
+                 AND t.flow = s.flow AND t.run_id = s.run_id AND t.record_key = s.record_key \
+                 AND t.failed = 0 AND t.idx < $4) \
              ON CONFLICT (instance, flow, record_key) DO UPDATE SET fingerprint = excluded.fingerprint, \
              seen_run = excluded.seen_run, updated_at = excluded.updated_at",
         );
+        let clear_dead = "DELETE FROM sync_dead_letters WHERE instance = $1 AND flow = $2 AND record_key IN \
+             (SELECT record_key FROM sync_staged WHERE instance = $1 AND flow = $2 AND run_id = $3 \
+             AND failed = 0 AND idx < $4)";
         let n = with_tx!(self, op, tx => {
             fence!(self, tx, lease, op);
             let n = sqlx::query(&promote)
                 .bind(instance.as_str())
                 .bind(flow)
                 .bind(run)
+                .bind(below)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| SyncError::db(op, e))?
                 .rows_affected();
+            sqlx::query(clear_dead)
+                .bind(instance.as_str())
+                .bind(flow)
+                .bind(run)
+                .bind(below)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| SyncError::db(op, e))?;
             sqlx::query("DELETE FROM sync_staged WHERE instance = $1 AND flow = $2 AND run_id = $3")
                 .bind(instance.as_str())
                 .bind(flow)
@@ -946,6 +973,31 @@ impl SyncStore for SqlStore {
             n
         });
         Ok(n)
+    }
+
+    async fn dead_letters_not_due(
+        &self,
+        instance: &InstanceId,
+        flow: &str,
+        keys: &[String],
+    ) -> Result<std::collections::HashSet<String>, SyncError> {
+        check_batch("keys", keys.len())?;
+        if keys.is_empty() {
+            return Ok(Default::default());
+        }
+        let sql = self.sql(&format!(
+            "SELECT record_key FROM sync_dead_letters WHERE instance = $1 AND flow = $2 \
+             AND retry_at > :now AND record_key IN ({})",
+            placeholders(3, keys.len())
+        ));
+        let rows: Vec<(String,)> = with_pool!(self, p => {
+            let mut q = sqlx::query_as(&sql).bind(instance.as_str()).bind(flow);
+            for k in keys {
+                q = q.bind(k);
+            }
+            q.fetch_all(p).await.map_err(|e| SyncError::db("looking up dead letters", e))?
+        });
+        Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     async fn fingerprints_clear_staged(

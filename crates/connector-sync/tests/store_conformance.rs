@@ -132,7 +132,7 @@ async fn fingerprints_mark_stage_promote_and_sweep(db: TestDb) {
         .unwrap();
     assert_eq!(
         store
-            .fingerprints_promote(&i, flow, run1, &lease)
+            .fingerprints_promote(&i, flow, run1, 3, &lease)
             .await
             .unwrap(),
         2
@@ -215,7 +215,7 @@ async fn fingerprints_mark_stage_promote_and_sweep(db: TestDb) {
         .await
         .unwrap();
     assert!(matches!(
-        store.fingerprints_promote(&i, flow, run2, &lease).await,
+        store.fingerprints_promote(&i, flow, run2, 1, &lease).await,
         Err(SyncError::LeaseLost { .. })
     ));
     assert!(matches!(
