@@ -11,7 +11,7 @@ use super::ImportReport;
 use super::options::CatalogOptions;
 use super::reader::Source;
 use super::row::{RawRecord, RowError, RowRef, decode};
-use super::seen::{IdSet, id_hash};
+use super::seen::OfferIds;
 use super::splitter::{Placed, RecordBuf};
 
 /// Records per batch, at most.
@@ -93,15 +93,14 @@ where
 {
     let (source, layout) = super::read_rows(input, file, options)?.into_parts();
     let file = source.file().to_string();
-    let mut seen = options.detect_duplicate_offer_ids.then(IdSet::default);
+    let mut seen = options.detect_duplicate_offer_ids.then(OfferIds::default);
     let mut duplicates = 0u64;
     let mut report = run_records(source, options.max_errors_kept, |raw| {
         let row = decode(raw, &layout, &file)?;
         let Some(seen) = seen.as_mut() else {
             return on_row(row);
         };
-        let h = id_hash(row.offer_id().as_bytes());
-        if seen.contains(h) {
+        if seen.contains(row.offer_id()) {
             duplicates += 1;
             return Err(RowError {
                 file: file.clone(),
@@ -114,8 +113,9 @@ where
             });
         }
         // A rejected row does not take its id.
+        let id = row.offer_id();
         on_row(row)?;
-        seen.insert(h);
+        seen.insert(id);
         Ok(())
     })?;
     report.duplicate_offer_ids = duplicates;

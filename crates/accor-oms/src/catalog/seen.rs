@@ -1,7 +1,13 @@
-//! The set of offer ids an import has seen, for the duplicate check: 64-bit hashes in 256
-//! open-addressing shards. Each shard grows by half when it is 80 % full, so memory is about
-//! 8 bytes / 0.65 per id (about 12 MiB per million ids) and a growth never holds more than one
-//! shard twice (no doubling spike of the whole table).
+//! The set of offer ids an import has seen, for the duplicate check.
+//!
+//! * Numeric ids (Mirakl's offer ids are int64; canonical decimal up to 18 digits) are kept
+//!   **exactly**, as bits of 512-id blocks (64 bytes a block): a catalog's ids are usually
+//!   dense, so a million ids take about 130 KiB and stay in cache. When they turn out sparse
+//!   (fewer than 4 ids a block over 4,096 blocks), they move to the hash set below, keyed by a
+//!   bijection of the number (still exact).
+//! * Other ids are kept as 64-bit hashes in 256 open-addressing shards, each grown by half
+//!   when 80 % full: about 8 bytes / 0.65 an id (12 to 14 MiB a million), and a growth never
+//!   holds more than one shard twice (no doubling spike of the whole table).
 
 /// A 64-bit hash of an offer id: 8-byte words mixed by multiply-rotate, the length folded in,
 /// then the MurmurHash3 finaliser. Ids of up to 8 bytes of one length get distinct hashes
@@ -60,7 +66,130 @@ impl Shard {
     }
 }
 
-/// Offer-id hashes seen so far.
+/// The MurmurHash3 finaliser: a bijection of `u64`.
+#[inline]
+fn fmix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// The value of a canonical decimal id (`0`, or no leading zero, up to 18 digits).
+#[inline]
+fn numeric(id: &[u8]) -> Option<u64> {
+    if id.is_empty() || id.len() > 18 || (id.len() > 1 && id[0] == b'0') {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in id {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
+/// The offer ids seen so far.
+#[derive(Debug, Default)]
+pub(crate) struct OfferIds {
+    /// Block number → index in `blocks`.
+    index: std::collections::HashMap<u64, u32>,
+    /// 512 bits a block.
+    blocks: Vec<[u64; 8]>,
+    /// The block last used: (block number, index).
+    last: Option<(u64, usize)>,
+    /// Numeric ids in `blocks`.
+    dense: u64,
+    /// Numeric ids went to `hashed`.
+    sparse: bool,
+    hashed: IdSet,
+}
+
+impl OfferIds {
+    /// The block of numeric id `v`, if it has one (`create`: make it).
+    #[inline]
+    fn block(&mut self, v: u64, create: bool) -> Option<usize> {
+        let key = v >> 9;
+        if let Some((k, i)) = self.last
+            && k == key
+        {
+            return Some(i);
+        }
+        let i = match self.index.get(&key) {
+            Some(&i) => i as usize,
+            None if create => {
+                self.blocks.push([0; 8]);
+                let i = self.blocks.len() - 1;
+                self.index.insert(key, i as u32);
+                i
+            }
+            None => return None,
+        };
+        self.last = Some((key, i));
+        Some(i)
+    }
+
+    /// Whether `id` was inserted.
+    #[inline]
+    pub(crate) fn contains(&mut self, id: &str) -> bool {
+        match numeric(id.as_bytes()) {
+            Some(v) if !self.sparse => self.block(v, false).is_some_and(|i| {
+                let bit = (v & 511) as usize;
+                self.blocks[i][bit / 64] & (1 << (bit % 64)) != 0
+            }),
+            Some(v) => self.hashed.contains(fmix(v)),
+            None => self.hashed.contains(id_hash(id.as_bytes())),
+        }
+    }
+
+    /// Inserts `id`.
+    #[inline]
+    pub(crate) fn insert(&mut self, id: &str) {
+        match numeric(id.as_bytes()) {
+            Some(v) if !self.sparse => {
+                let Some(i) = self.block(v, true) else { return };
+                let bit = (v & 511) as usize;
+                let word = &mut self.blocks[i][bit / 64];
+                if *word & (1 << (bit % 64)) == 0 {
+                    *word |= 1 << (bit % 64);
+                    self.dense += 1;
+                }
+                if self.blocks.len() > 4096 && (self.blocks.len() as u64) * 4 > self.dense {
+                    self.go_sparse();
+                }
+            }
+            Some(v) => {
+                self.hashed.insert(fmix(v));
+            }
+            None => {
+                self.hashed.insert(id_hash(id.as_bytes()));
+            }
+        }
+    }
+
+    /// Moves the numeric ids to the hash set.
+    fn go_sparse(&mut self) {
+        self.sparse = true;
+        for (&key, &i) in &self.index {
+            for (w, &word) in self.blocks[i as usize].iter().enumerate() {
+                for b in 0..64 {
+                    if word & (1 << b) != 0 {
+                        self.hashed.insert(fmix((key << 9) | (w as u64 * 64 + b)));
+                    }
+                }
+            }
+        }
+        self.index = std::collections::HashMap::new();
+        self.blocks = Vec::new();
+        self.last = None;
+    }
+}
+
+/// Hashes seen so far.
 #[derive(Debug)]
 pub(crate) struct IdSet {
     shards: Vec<Shard>,
@@ -120,6 +249,33 @@ mod tests {
         assert!(set.insert(0) && set.contains(0) && !set.insert(0));
         let slots: usize = set.shards.iter().map(|s| s.slots.len()).sum();
         assert!(slots < 100_000 * 2, "{slots} slots");
+    }
+
+    #[test]
+    fn numeric_ids_are_exact_dense_or_sparse() {
+        let mut ids = OfferIds::default();
+        for i in (0..200_000u64).map(|i| 1_000_000 + i) {
+            let s = i.to_string();
+            assert!(!ids.contains(&s));
+            ids.insert(&s);
+            assert!(ids.contains(&s));
+        }
+        assert!(!ids.sparse && ids.blocks.len() < 400);
+        // `007` and `7` are different ids; `7` was never inserted.
+        ids.insert("007");
+        assert!(ids.contains("007") && !ids.contains("7"));
+        // Sparse ids move to the hash set, without losing one.
+        let mut sparse = OfferIds::default();
+        let spread = |i: u64| i * 1_000_003 + 17;
+        for i in 0..20_000 {
+            sparse.insert(&spread(i).to_string());
+        }
+        assert!(sparse.sparse);
+        for i in 0..20_000 {
+            assert!(sparse.contains(&spread(i).to_string()), "{i}");
+        }
+        assert!(!sparse.contains(&spread(20_000).to_string()));
+        assert!(!sparse.contains("18"));
     }
 
     #[test]
