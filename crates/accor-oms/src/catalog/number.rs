@@ -86,7 +86,63 @@ fn grouped(int: &[u8], sep: u8) -> bool {
 /// Parses a decimal as `format` says (see [`NumberFormat`]): an optional sign, digits, at most
 /// one decimal separator with digits after it. Exponents, underscores, spaces and anything
 /// else are refused. The scale written is kept (`12.40` has scale 2); `-0` is zero.
+#[inline]
 pub(crate) fn parse_number(t: &str, format: NumberFormat) -> Result<Decimal, NumberError> {
+    fast_number(t.as_bytes(), format).unwrap_or_else(|| general_number(t, format))
+}
+
+/// The common case in one pass: an optional `-`, up to 18 digits, at most one `.` or `,`
+/// with digits on both sides. `None` leaves anything else to [`general_number`] (same
+/// results: a test compares them).
+#[inline]
+fn fast_number(b: &[u8], format: NumberFormat) -> Option<Result<Decimal, NumberError>> {
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let len = digits.len();
+    if len == 0 || len > 19 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut separator = None;
+    for (i, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + i64::from(d);
+        } else if (c == b'.' || c == b',') && separator.is_none() {
+            separator = Some((i, c));
+        } else {
+            return None;
+        }
+    }
+    let scale = match separator {
+        None if len <= 18 => 0,
+        Some((i, c)) if i > 0 && i + 1 < len => {
+            let frac = len - i - 1;
+            match format {
+                NumberFormat::Auto if frac == 3 && i <= 3 && !(i == 1 && digits[0] == b'0') => {
+                    return Some(Err(NumberError::Ambiguous));
+                }
+                NumberFormat::DecimalPoint if c != b'.' => return None,
+                NumberFormat::DecimalComma if c != b',' => return None,
+                _ => {}
+            }
+            frac
+        }
+        _ => return None,
+    };
+    if negative && mantissa == 0 {
+        return None;
+    }
+    let mantissa = if negative { -mantissa } else { mantissa };
+    Some(
+        Decimal::try_new(mantissa, u32::try_from(scale).ok()?).map_err(|_| NumberError::OutOfRange),
+    )
+}
+
+/// Every form [`NumberFormat`] allows (grouping, `+`, long numbers).
+fn general_number(t: &str, format: NumberFormat) -> Result<Decimal, NumberError> {
     let b = t.as_bytes();
     let (negative, body) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -234,6 +290,50 @@ mod tests {
         assert_eq!(auto("12,40").unwrap().to_string(), "12.40");
         assert_eq!(auto("+5").unwrap().to_string(), "5");
         assert_eq!(auto(".5").unwrap().to_string(), "0.5");
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_general_one() {
+        let inputs = [
+            "0",
+            "7",
+            "12.40",
+            "12,40",
+            "0.35",
+            "-3",
+            "-0.5",
+            "500",
+            "00012.0",
+            "1.234",
+            "1,234",
+            "0.350",
+            "00.350",
+            "1234.567",
+            "999999999999999999",
+            "-999999999999999999",
+            "1.00000000000000001",
+            "12.5",
+            "-12,5",
+            "1,5",
+            "123,4567",
+        ];
+        for format in [
+            NumberFormat::Auto,
+            NumberFormat::DecimalPoint,
+            NumberFormat::DecimalComma,
+        ] {
+            for t in inputs {
+                if let Some(fast) = fast_number(t.as_bytes(), format) {
+                    let general = general_number(t, format);
+                    assert_eq!(
+                        fast.map(|d| d.to_string()),
+                        general.map(|d| d.to_string()),
+                        "{t} {format:?}"
+                    );
+                }
+            }
+        }
+        assert!(fast_number(b"12.40", NumberFormat::Auto).is_some());
     }
 
     #[test]

@@ -138,6 +138,20 @@ pub(crate) fn record_text<'a>(
     Ok(text)
 }
 
+/// Whether non-negative `d` is above `max`, without the general comparison's rescaling when
+/// `max` is whole (the usual limits).
+#[inline]
+fn exceeds(d: Decimal, max: Decimal) -> bool {
+    if max.scale() == 0
+        && let Some(limit) = 10i128
+            .checked_pow(d.scale())
+            .and_then(|p| p.checked_mul(max.mantissa()))
+    {
+        return d.mantissa() > limit;
+    }
+    d > max
+}
+
 /// The text of column `col` of a checked record (untrimmed).
 #[inline]
 pub(crate) fn column<'a>(text: &'a str, ends: &[u32], col: usize) -> &'a str {
@@ -178,7 +192,7 @@ pub(crate) fn decode<'a>(
         if d.is_sign_negative() && !d.is_zero() {
             return Err(err(layout.fields[f], format!("`{t}` is negative")));
         }
-        if d > max {
+        if exceeds(d, max) {
             return Err(err(
                 layout.fields[f],
                 format!("`{t}` is above the maximum accepted ({max}; see CatalogOptions)"),

@@ -153,47 +153,82 @@ impl QuoteWatch {
         }
     }
 
-    /// Watches `bytes`, consumed by one `read_record` call; `fields` fields of the record were
-    /// complete before them.
+    /// Passes over `bytes`, which hold no quote.
     #[inline]
-    fn watch(&mut self, bytes: &[u8], fields: usize, delimiter: u8, terminator: u8) {
-        let Some(&last) = bytes.last() else { return };
-        let is_end = |c: u8| c == delimiter || c == terminator || c == b'\r' || c == b'\n';
-        if matches!(self.state, Quote::Start | Quote::Field) && !bytes.contains(&b'"') {
-            self.state = if is_end(last) {
-                Quote::Start
-            } else {
-                Quote::Field
-            };
+    fn skip(&mut self, bytes: &[u8], delimiter: u8, terminator: u8) {
+        if self.state == Quote::Quoted {
             return;
         }
+        if let Some(&last) = bytes.last() {
+            let end = last == delimiter || last == terminator || last == b'\r' || last == b'\n';
+            self.state = if end { Quote::Start } else { Quote::Field };
+        }
+    }
+
+    /// Watches `bytes`, consumed by one `read_record` call; `fields` fields of the record were
+    /// complete before them. Jumps from quote to quote (`memchr`); only the delimiters of
+    /// unquoted stretches are counted, for the column of a problem.
+    #[inline]
+    fn watch(&mut self, bytes: &[u8], fields: usize, delimiter: u8, terminator: u8) {
+        let is_end = |c: u8| c == delimiter || c == terminator || c == b'\r' || c == b'\n';
         let mut field = fields;
-        for &c in bytes {
-            self.state = match (self.state, c) {
-                (Quote::Start, b'"') => {
-                    self.quoted_field = field;
-                    Quote::Quoted
-                }
-                (Quote::Quoted, b'"') => Quote::Closed,
-                (Quote::Quoted, _) => Quote::Quoted,
-                (Quote::Closed, b'"') => Quote::Quoted,
-                (Quote::Start | Quote::Field | Quote::Closed, c) if c == delimiter => {
-                    field += 1;
-                    Quote::Start
-                }
-                (Quote::Start | Quote::Field | Quote::Closed, c) if is_end(c) => Quote::Start,
-                (Quote::Closed, _) => {
-                    if self.problem.is_none() {
-                        self.problem = Some((
-                            field,
-                            "has text after its closing quote (a quote inside a quoted \
-                             value must be doubled: `\"\"`)",
-                        ));
+        let mut i = 0;
+        while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
+            match self.state {
+                Quote::Quoted => match memchr::memchr(b'"', rest) {
+                    Some(k) => {
+                        i += k + 1;
+                        self.state = Quote::Closed;
                     }
-                    Quote::Field
+                    None => return,
+                },
+                Quote::Closed => {
+                    let c = rest[0];
+                    self.state = if c == b'"' {
+                        Quote::Quoted
+                    } else if is_end(c) {
+                        if c == delimiter {
+                            field += 1;
+                        }
+                        Quote::Start
+                    } else {
+                        if self.problem.is_none() {
+                            self.problem = Some((
+                                field,
+                                "has text after its closing quote (a quote inside a quoted \
+                                 value must be doubled: `\"\"`)",
+                            ));
+                        }
+                        Quote::Field
+                    };
+                    i += 1;
                 }
-                (Quote::Start | Quote::Field, _) => Quote::Field,
-            };
+                Quote::Start | Quote::Field => {
+                    let Some(k) = memchr::memchr(b'"', rest) else {
+                        let last = rest[rest.len() - 1];
+                        self.state = if is_end(last) {
+                            Quote::Start
+                        } else {
+                            Quote::Field
+                        };
+                        return;
+                    };
+                    let before = &rest[..k];
+                    field += memchr::memchr_iter(delimiter, before).count();
+                    let at_start = match before.last() {
+                        Some(&c) => is_end(c),
+                        None => self.state == Quote::Start,
+                    };
+                    if at_start {
+                        self.quoted_field = field;
+                        self.state = Quote::Quoted;
+                    } else {
+                        // A quote inside an unquoted value is kept as written.
+                        self.state = Quote::Field;
+                    }
+                    i += k + 1;
+                }
+            }
         }
     }
 }
@@ -294,8 +329,15 @@ impl<R: Read> Splitter<R> {
                 let ends = self.ends.get_mut(nend..).unwrap_or_default();
                 let (res, i, o, e) = self.core.read_record(input, output, ends);
                 let consumed = input.get(..i).unwrap_or_default();
-                self.watch
-                    .watch(consumed, nend, self.rules.delimiter, self.rules.terminator);
+                // No quote was consumed when every byte consumed is output or a field end
+                // (a quote is never output as is); then only the last byte matters.
+                if i == o + e && self.watch.state != Quote::Closed {
+                    self.watch
+                        .skip(consumed, self.rules.delimiter, self.rules.terminator);
+                } else {
+                    self.watch
+                        .watch(consumed, nend, self.rules.delimiter, self.rules.terminator);
+                }
                 if self.rules.terminator != b'\n' {
                     let t = self.rules.terminator;
                     self.cr_lines += consumed.iter().filter(|&&c| c == t).count() as u64;
