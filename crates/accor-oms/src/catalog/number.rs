@@ -236,7 +236,27 @@ fn general_number(t: &str, format: NumberFormat) -> Result<Decimal, NumberError>
 }
 
 /// Parses a whole number (`u32`): digits only, an optional `+`. `-3` and `1,500` are refused.
+#[inline]
 pub(crate) fn parse_whole(t: &str) -> Result<u32, String> {
+    let b = t.as_bytes();
+    let digits = b.strip_prefix(b"+").unwrap_or(b);
+    if !digits.is_empty() && digits.len() <= 9 {
+        let mut v = 0u32;
+        let mut ok = true;
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            ok &= d < 10;
+            v = v.wrapping_mul(10).wrapping_add(u32::from(d));
+        }
+        if ok {
+            return Ok(v);
+        }
+    }
+    whole_slow(t)
+}
+
+/// [`parse_whole`] for everything but up to 9 plain digits (and the messages).
+fn whole_slow(t: &str) -> Result<u32, String> {
     let digits = t.strip_prefix('+').unwrap_or(t);
     if let Some(rest) = digits.strip_prefix('-')
         && !rest.is_empty()

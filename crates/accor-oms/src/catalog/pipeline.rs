@@ -100,22 +100,20 @@ where
         let Some(seen) = seen.as_mut() else {
             return on_row(row);
         };
-        if seen.contains(row.offer_id()) {
+        let id = row.offer_id();
+        let key = seen.key(id);
+        if seen.contains(&key) {
             duplicates += 1;
             return Err(RowError {
                 file: file.clone(),
                 line: row.line(),
                 column: layout.headers.get(layout.offer_id).cloned(),
-                reason: format!(
-                    "`{}` is the offer id of an earlier row: this row is skipped",
-                    row.offer_id()
-                ),
+                reason: format!("`{id}` is the offer id of an earlier row: this row is skipped"),
             });
         }
         // A rejected row does not take its id.
-        let id = row.offer_id();
         on_row(row)?;
-        seen.insert(id);
+        seen.insert(key);
         Ok(())
     })?;
     report.duplicate_offer_ids = duplicates;

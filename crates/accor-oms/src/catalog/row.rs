@@ -142,9 +142,19 @@ pub(crate) fn record_text<'a>(
 /// `max` is whole (the usual limits).
 #[inline]
 fn exceeds(d: Decimal, max: Decimal) -> bool {
+    /// Powers of ten up to a decimal's largest scale.
+    const POW10: [i128; 29] = {
+        let mut t = [1i128; 29];
+        let mut i = 1;
+        while i < 29 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
     if max.scale() == 0
-        && let Some(limit) = 10i128
-            .checked_pow(d.scale())
+        && let Some(limit) = POW10
+            .get(d.scale() as usize)
             .and_then(|p| p.checked_mul(max.mantissa()))
     {
         return d.mantissa() > limit;

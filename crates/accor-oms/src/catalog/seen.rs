@@ -93,6 +93,15 @@ fn numeric(id: &[u8]) -> Option<u64> {
     Some(v)
 }
 
+/// An offer id as [`OfferIds`] keeps it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Key {
+    /// A numeric id, kept as a bit.
+    Dense(u64),
+    /// Any other id (or a numeric one once they turned sparse), kept as a 64-bit key.
+    Hashed(u64),
+}
+
 /// The offer ids seen so far.
 #[derive(Debug, Default)]
 pub(crate) struct OfferIds {
@@ -133,24 +142,34 @@ impl OfferIds {
         Some(i)
     }
 
-    /// Whether `id` was inserted.
+    /// The key of `id` (parsed once for the look-up and the insertion).
     #[inline]
-    pub(crate) fn contains(&mut self, id: &str) -> bool {
+    pub(crate) fn key(&self, id: &str) -> Key {
         match numeric(id.as_bytes()) {
-            Some(v) if !self.sparse => self.block(v, false).is_some_and(|i| {
-                let bit = (v & 511) as usize;
-                self.blocks[i][bit / 64] & (1 << (bit % 64)) != 0
-            }),
-            Some(v) => self.hashed.contains(fmix(v)),
-            None => self.hashed.contains(id_hash(id.as_bytes())),
+            Some(v) if !self.sparse => Key::Dense(v),
+            Some(v) => Key::Hashed(fmix(v)),
+            None => Key::Hashed(id_hash(id.as_bytes())),
         }
     }
 
-    /// Inserts `id`.
+    /// Whether the id of `key` was inserted.
     #[inline]
-    pub(crate) fn insert(&mut self, id: &str) {
-        match numeric(id.as_bytes()) {
-            Some(v) if !self.sparse => {
+    pub(crate) fn contains(&mut self, key: &Key) -> bool {
+        match *key {
+            Key::Dense(v) if !self.sparse => self.block(v, false).is_some_and(|i| {
+                let bit = (v & 511) as usize;
+                self.blocks[i][bit / 64] & (1 << (bit % 64)) != 0
+            }),
+            Key::Dense(v) => self.hashed.contains(fmix(v)),
+            Key::Hashed(h) => self.hashed.contains(h),
+        }
+    }
+
+    /// Inserts the id of `key`.
+    #[inline]
+    pub(crate) fn insert(&mut self, key: Key) {
+        match key {
+            Key::Dense(v) if !self.sparse => {
                 let Some(i) = self.block(v, true) else { return };
                 let bit = (v & 511) as usize;
                 let word = &mut self.blocks[i][bit / 64];
@@ -162,11 +181,11 @@ impl OfferIds {
                     self.go_sparse();
                 }
             }
-            Some(v) => {
+            Key::Dense(v) => {
                 self.hashed.insert(fmix(v));
             }
-            None => {
-                self.hashed.insert(id_hash(id.as_bytes()));
+            Key::Hashed(h) => {
+                self.hashed.insert(h);
             }
         }
     }
@@ -256,26 +275,30 @@ mod tests {
         let mut ids = OfferIds::default();
         for i in (0..200_000u64).map(|i| 1_000_000 + i) {
             let s = i.to_string();
-            assert!(!ids.contains(&s));
-            ids.insert(&s);
-            assert!(ids.contains(&s));
+            assert!(!ids.contains(&ids.key(&s)));
+            ids.insert(ids.key(&s));
+            assert!(ids.contains(&ids.key(&s)));
         }
         assert!(!ids.sparse && ids.blocks.len() < 400);
         // `007` and `7` are different ids; `7` was never inserted.
-        ids.insert("007");
-        assert!(ids.contains("007") && !ids.contains("7"));
+        ids.insert(ids.key("007"));
+        assert!(ids.contains(&ids.key("007")) && !ids.contains(&ids.key("7")));
         // Sparse ids move to the hash set, without losing one.
         let mut sparse = OfferIds::default();
         let spread = |i: u64| i * 1_000_003 + 17;
         for i in 0..20_000 {
-            sparse.insert(&spread(i).to_string());
+            sparse.insert(sparse.key(&spread(i).to_string()));
         }
         assert!(sparse.sparse);
+        let has = |set: &mut OfferIds, id: &str| {
+            let k = set.key(id);
+            set.contains(&k)
+        };
         for i in 0..20_000 {
-            assert!(sparse.contains(&spread(i).to_string()), "{i}");
+            assert!(has(&mut sparse, &spread(i).to_string()), "{i}");
         }
-        assert!(!sparse.contains(&spread(20_000).to_string()));
-        assert!(!sparse.contains("18"));
+        assert!(!has(&mut sparse, &spread(20_000).to_string()));
+        assert!(!has(&mut sparse, "18"));
     }
 
     #[test]
