@@ -38,7 +38,7 @@
 //! file), so a test can keep one `known_hosts` line or fingerprint across runs.
 //!
 //! Limits (it is a test server): no symlinks, `rename` refuses to replace an existing file (like
-//! OpenSSH's SFTP v3 server), no extension but `limits@openssh.com`.
+//! OpenSSH's SFTP v3 server), no extension but `limits@openssh.com` and `fsync@openssh.com`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -572,6 +572,8 @@ impl SftpFs {
                 Ok(mut v) => {
                     v.extensions
                         .insert("limits@openssh.com".to_string(), "1".to_string());
+                    v.extensions
+                        .insert("fsync@openssh.com".to_string(), "1".to_string());
                     v.into()
                 }
                 Err(code) => status(0, code),
@@ -599,6 +601,26 @@ impl SftpFs {
                 data.extend_from_slice(&u64::from(MAX_IO).to_be_bytes());
                 data.extend_from_slice(&0u64.to_be_bytes()); // open handles: no limit
                 ExtendedReply { id, data }.into()
+            }
+            Packet::Extended(e) if e.request == "fsync@openssh.com" => {
+                // the body is the handle as an SSH string
+                let handle = e
+                    .data
+                    .get(4..)
+                    .filter(|h| {
+                        e.data.len() >= 4
+                            && h.len()
+                                == u32::from_be_bytes([e.data[0], e.data[1], e.data[2], e.data[3]])
+                                    as usize
+                    })
+                    .map(|h| String::from_utf8_lossy(h).into_owned());
+                match handle.as_deref().and_then(|h| self.handles.get(h)) {
+                    Some(OpenHandle::File(f)) => match f.sync_all() {
+                        Ok(()) => ok(id).into(),
+                        Err(e) => status(id, io_status(&e)),
+                    },
+                    Some(OpenHandle::Dir(_)) | None => status(id, StatusCode::Failure),
+                }
             }
             // readlink, symlink, other extensions; answers (version, status...) sent by a client
             Packet::ReadLink(_) | Packet::Symlink(_) | Packet::Extended(_) => {
