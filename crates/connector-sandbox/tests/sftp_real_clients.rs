@@ -17,7 +17,7 @@ const USER: &str = "tester";
 const PASSWORD: &str = "tester-pw";
 /// A client that has not finished in this time is stalled (a 32 MiB transfer takes a second or
 /// two on loopback, even against a debug build).
-const STALL: Duration = Duration::from_secs(120);
+const STALL: Duration = Duration::from_secs(240);
 
 fn skip_or_fail(test: &str, why: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
