@@ -9,7 +9,7 @@
 //! | --- | --- |
 //! | event cursors, as a core [`connector_core::CursorStore`] | [`InstanceCursors`] |
 //! | fingerprints for change detection (new, changed, deleted; committed after the platform accepted) | [`ChangeDetector`] |
-//! | the order ledger (intent before the call, outcome after) | [`SyncStore::ledger_begin`] ... |
+//! | the order ledger (intent before the call, outcome after, reconcile before resend) | [`PlacementFlow`] |
 //! | dead letters (rejected records, tried again later) | [`SyncStore::dead_letter_put`] ... |
 //! | run history | [`SyncStore::run_start`], [`SyncStore::runs`] |
 //! | leases with fencing tokens | [`SyncStore::lease_acquire`], [`Lease`] |
@@ -35,6 +35,7 @@
 pub mod change;
 pub mod cursor;
 pub mod error;
+pub mod placement;
 pub mod schema;
 pub mod store;
 pub mod types;
@@ -42,6 +43,7 @@ pub mod types;
 pub use change::{ChangeDetector, ChangeStats, fingerprint_of};
 pub use cursor::InstanceCursors;
 pub use error::SyncError;
+pub use placement::{PlacementFlow, PlacementLookup, PlacementReport, TrackingLookup};
 pub use schema::SCHEMA_VERSION;
 pub use store::{
     MAX_KEYS_PER_STATEMENT, PostgresOptions, SqlStore, SqliteOptions, StagedFingerprint, SyncStore,
