@@ -13,7 +13,7 @@
 //! | dead letters (rejected records, tried again later) | [`SyncStore::dead_letter_put`] ... |
 //! | run history | [`SyncStore::run_start`], [`SyncStore::runs`] |
 //! | leases with fencing tokens | [`SyncStore::lease_acquire`], [`Lease`] |
-//! | shared rate-limit buckets (GCRA on the database clock) | [`SyncStore::bucket_reserve`] |
+//! | shared rate-limit buckets (GCRA on the database clock), a core [`connector_core::RateLimitStore`] | [`SyncStore::bucket_reserve`] |
 //!
 //! Migrations ship with the crate and run on open; a database written by a newer schema is
 //! refused ([`SyncError::SchemaTooNew`]). See `docs/sync.md` for the guarantees.
@@ -36,6 +36,7 @@ pub mod change;
 pub mod cursor;
 pub mod error;
 pub mod placement;
+pub mod ratelimit;
 pub mod schema;
 pub mod store;
 pub mod types;
