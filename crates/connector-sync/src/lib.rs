@@ -37,6 +37,7 @@ pub mod cursor;
 pub mod error;
 pub mod placement;
 pub mod ratelimit;
+pub mod runner;
 pub mod schema;
 pub mod store;
 pub mod types;
@@ -45,6 +46,7 @@ pub use change::{ChangeDetector, ChangeStats, fingerprint_of};
 pub use cursor::InstanceCursors;
 pub use error::SyncError;
 pub use placement::{PlacementFlow, PlacementLookup, PlacementReport, TrackingLookup};
+pub use runner::{Flow, RunContext, RunOutcome, Runner, Schedule};
 pub use schema::SCHEMA_VERSION;
 pub use store::{
     MAX_KEYS_PER_STATEMENT, PostgresOptions, SqlStore, SqliteOptions, StagedFingerprint, SyncStore,
