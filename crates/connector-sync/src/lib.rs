@@ -35,6 +35,7 @@
 pub mod change;
 pub mod cursor;
 pub mod error;
+pub mod flows;
 pub mod placement;
 pub mod ratelimit;
 pub mod runner;
@@ -45,6 +46,7 @@ pub mod types;
 pub use change::{ChangeDetector, ChangeStats, fingerprint_of};
 pub use cursor::InstanceCursors;
 pub use error::SyncError;
+pub use flows::{OrderFeedFlow, OrderHandler, SourceFn, StockSyncFlow, stock_key};
 pub use placement::{PlacementFlow, PlacementLookup, PlacementReport, TrackingLookup};
 pub use runner::{Flow, RunContext, RunOutcome, Runner, Schedule};
 pub use schema::SCHEMA_VERSION;
