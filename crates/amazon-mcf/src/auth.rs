@@ -76,6 +76,12 @@ impl TokenProvider for LwaTokenProvider {
             .await
             .map_err(|e| token_endpoint_safe(e, &self.secrets))
     }
+
+    /// The client secret and refresh token, so that the SP-API client whose tokens come
+    /// from here redacts them from its own errors too.
+    fn secrets(&self) -> Vec<SecretString> {
+        self.secrets.clone()
+    }
 }
 
 /// The spellings under which a secret can come back in an echo: as is, and form- or

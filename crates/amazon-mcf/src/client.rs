@@ -354,15 +354,16 @@ pub(crate) fn errors_in_success(resp: &Response, errors: &[ApiError]) -> Error {
             text
         })
         .collect();
-    let mut ctx = ApiContext::new(format!(
+    let redactor = resp.redactor();
+    let mut ctx = ApiContext::new(redactor.redact(&format!(
         "a success answer (HTTP {}) carried {} error(s), so its outcome is not clear: {}",
         resp.status(),
         errors.len(),
         listed.join("; ")
-    ))
+    )))
     .with_status(resp.status());
     if let Some(first) = errors.first() {
-        ctx = ctx.with_code(first.code.clone());
+        ctx = ctx.with_code(redactor.redact(&first.code));
     }
     if let Some(id) = resp.request_id() {
         ctx = ctx.with_request_id(id);
@@ -384,7 +385,8 @@ fn missing_payload(resp: &Response, errors: &[ApiError]) -> Error {
     };
     Error::Decode {
         path: "payload".into(),
-        message,
-        excerpt: connector_core::error::excerpt(resp.body()),
+        message: resp.redactor().redact(&message),
+        // Redacted of the client's secrets by the runtime.
+        excerpt: resp.body_excerpt().unwrap_or_default(),
     }
 }

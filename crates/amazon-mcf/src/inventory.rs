@@ -148,7 +148,7 @@ impl AmazonMcfClient {
                     .inventory_summaries
                     .into_iter()
                     .enumerate()
-                    .map(|(i, raw)| decode_summary(i, raw))
+                    .map(|(i, raw)| decode_summary(i, raw, client.http.redactor()))
                     .collect::<Vec<_>>();
                 Ok(Page::new(summaries, next))
             }
@@ -229,13 +229,18 @@ struct RawSummariesPayload {
     inventory_summaries: Vec<serde_json::Value>,
 }
 
-fn decode_summary(index: usize, raw: serde_json::Value) -> Result<InventorySummary, Error> {
+fn decode_summary(
+    index: usize,
+    raw: serde_json::Value,
+    redactor: &connector_http::Redactor,
+) -> Result<InventorySummary, Error> {
     crate::model::decode_element(
         "payload.inventorySummaries",
         index,
         "sellerSku",
         "summary",
         raw,
+        redactor,
     )
 }
 

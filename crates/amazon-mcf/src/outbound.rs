@@ -251,7 +251,7 @@ impl AmazonMcfClient {
                     .fulfillment_orders
                     .into_iter()
                     .enumerate()
-                    .map(|(i, raw)| decode_order(i, raw))
+                    .map(|(i, raw)| decode_order(i, raw, client.http.redactor()))
                     .collect::<Vec<_>>();
                 Ok(Page::new(orders, page.next_token.filter(|t| !t.is_empty())))
             }
@@ -404,6 +404,7 @@ impl AmazonMcfClient {
                             "sellerSku",
                             "feature SKU",
                             raw,
+                            client.http.redactor(),
                         )
                     })
                     .collect::<Vec<_>>();
@@ -511,13 +512,18 @@ struct RawOrderPage {
     fulfillment_orders: Vec<serde_json::Value>,
 }
 
-fn decode_order(index: usize, raw: serde_json::Value) -> Result<FulfillmentOrder, Error> {
+fn decode_order(
+    index: usize,
+    raw: serde_json::Value,
+    redactor: &connector_http::Redactor,
+) -> Result<FulfillmentOrder, Error> {
     crate::model::decode_element(
         "payload.fulfillmentOrders",
         index,
         "sellerFulfillmentOrderId",
         "order",
         raw,
+        redactor,
     )
 }
 

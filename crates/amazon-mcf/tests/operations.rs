@@ -1498,3 +1498,39 @@ async fn dot_segments_cannot_leave_their_route() {
         amazon_mcf::validation::order_id_for_lookup(id).unwrap();
     }
 }
+
+#[tokio::test]
+async fn inventory_tokens_cycling_a_b_a_end_the_stream_with_an_error() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let page = |sku: &str, next: &str| {
+        format!(
+            r#"{{"payload":{{"granularity":{{"granularityType":"Marketplace","granularityId":"ATVPDKIKX0DER"}},"inventorySummaries":[{{"sellerSku":"{sku}","totalQuantity":1}}]}},"pagination":{{"nextToken":"{next}"}}}}"#
+        )
+    };
+    api("GET", "/fba/inventory/v1/summaries")
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(amazon(200, &page("S0", "A")))
+        .mount(&server)
+        .await;
+    api("GET", "/fba/inventory/v1/summaries")
+        .and(query_param("nextToken", "A"))
+        .respond_with(amazon(200, &page("S1", "B")))
+        .mount(&server)
+        .await;
+    api("GET", "/fba/inventory/v1/summaries")
+        .and(query_param("nextToken", "B"))
+        .respond_with(amazon(200, &page("S2", "A")))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let out: Vec<_> = futures::StreamExt::collect::<Vec<_>>(futures::StreamExt::take(
+        client(&server, &clock).get_inventory_summaries(InventoryQuery::all()),
+        50,
+    ))
+    .await;
+    // S0, S1, S2, then the cycle back to A is refused instead of read again.
+    assert_eq!(out.len(), 4, "{out:?}");
+    assert!(out[..3].iter().all(Result::is_ok), "{out:?}");
+    assert!(out[3].is_err(), "{out:?}");
+}

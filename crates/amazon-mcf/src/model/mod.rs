@@ -255,19 +255,22 @@ pub struct Envelope<T> {
 
 /// Decodes one element of a list answer on its own, so that one element that cannot be read
 /// does not lose the others: the error names `{list}[{index}]` and, when the element has it,
-/// its `id_field` (e.g. the SKU), with an excerpt of the element.
+/// its `id_field` (e.g. the SKU), with an excerpt of the element (the client's secrets
+/// redacted).
 pub(crate) fn decode_element<T: serde::de::DeserializeOwned>(
     list: &str,
     index: usize,
     id_field: &str,
     what: &str,
     raw: serde_json::Value,
+    redactor: &connector_http::Redactor,
 ) -> Result<T, connector_core::Error> {
     let id = raw
         .get(id_field)
         .and_then(serde_json::Value::as_str)
-        .map(str::to_string);
-    let excerpt = connector_core::error::excerpt(raw.to_string().as_bytes());
+        .map(|id| redactor.redact(id));
+    // The client's secrets are kept out of the excerpt even if the element echoes one.
+    let excerpt = redactor.excerpt(raw.to_string().as_bytes());
     serde_json::from_value(raw).map_err(|e| connector_core::Error::Decode {
         path: format!("{list}[{index}]"),
         message: match id {
