@@ -127,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
     for shipment in &details.fulfillment_shipments {
         for package in &shipment.fulfillment_shipment_package {
             let t = client
-                .get_package_tracking_details(i32::try_from(package.package_number)?)
+                .get_package_tracking_details(package.package_number)
                 .await?;
             println!(
                 "package {} via {} tracking {} status {:?}: {}",

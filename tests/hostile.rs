@@ -328,7 +328,6 @@ async fn echoed_secrets_stay_out_of_errors() {
 }
 
 #[tokio::test]
-#[ignore = "needs amazon-mcf's LwaTokenProvider to forward TokenProvider::secrets to its inner OAuth2TokenProvider (one line): the API client does not know the LWA client secret and refresh token"]
 async fn echoed_secrets_stay_out_of_errors_amazon() {
     echo_secrets(P::Amazon, false).await;
 }
@@ -340,7 +339,6 @@ async fn echoed_secrets_stay_out_of_errors_totvs() {
 }
 
 #[tokio::test]
-#[ignore = "needs amazon-mcf to build its `2xx answer without payload` Decode error with Response::body_excerpt (it quotes the raw body)"]
 async fn echoed_secrets_stay_out_of_an_undecodable_amazon_200() {
     echo_secrets(P::Amazon, true).await;
 }

@@ -132,7 +132,6 @@ fn mutated_answers_never_panic_hang_or_leak() {
 }
 
 #[test]
-#[ignore = "needs amazon-mcf's LwaTokenProvider to forward TokenProvider::secrets (the LWA client secret and refresh token echoed in an API error are shown)"]
 fn mutated_answers_never_panic_hang_or_leak_amazon() {
     fuzz(&[P::Amazon]);
 }
