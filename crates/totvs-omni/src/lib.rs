@@ -90,6 +90,7 @@ impl OmniClient {
     pub fn new(config: OmniConfig) -> Result<Self, Error> {
         let load_http = HttpClient::builder(config.load_host.clone())
             .allow_http(config.allow_http)
+            .timeout(config.load_timeout)
             .retry(config.retry.clone())
             .clock(config.clock.clone())
             .build()?;
@@ -108,6 +109,7 @@ impl OmniClient {
             (Some(url), Some(user), Some(pass)) => {
                 let plain = HttpClient::builder(url.clone())
                     .allow_http(config.allow_http)
+                    .timeout(config.timeout)
                     .retry(config.retry.clone())
                     .clock(config.clock.clone())
                     .build()?;
@@ -120,6 +122,7 @@ impl OmniClient {
                 let cache = Arc::new(TokenCache::new(Arc::new(login), config.clock.clone()));
                 let http = HttpClient::builder(url.clone())
                     .allow_http(config.allow_http)
+                    .timeout(config.timeout)
                     .retry(config.retry.clone())
                     .clock(config.clock.clone())
                     .auth(Arc::new(BearerAuth::new(cache.clone())))

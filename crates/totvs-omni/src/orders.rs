@@ -424,9 +424,33 @@ impl OrdersClient {
     ) -> Result<connector_http::Response, Error> {
         let resp = self.http.send_raw(req).await?;
         if (200..300).contains(&resp.status()) {
-            return Ok(resp);
+            return self.written(resp, id, operation);
         }
         Err(self.write_error(&resp, id, operation))
+    }
+
+    /// A 2xx answer to a write: success when it is Omni's answer (empty or JSON); an HTML
+    /// page or other text is [`Error::OutcomeUnknown`] (it may come from a proxy the write
+    /// never got past, or replace Omni's answer to an applied write).
+    fn written(
+        &self,
+        resp: connector_http::Response,
+        id: &str,
+        operation: &str,
+    ) -> Result<connector_http::Response, Error> {
+        match crate::loads::not_omni_answer(&resp) {
+            None => Ok(resp),
+            Some(what) => Err(Error::OutcomeUnknown {
+                operation: operation.into(),
+                reason: format!(
+                    "HTTP {} with {what} instead of the order API's answer: the change may or \
+                     may not have been applied",
+                    resp.status()
+                ),
+                reconcile: reconcile_hint(id, operation),
+                source: None,
+            }),
+        }
     }
 
     fn write_error(&self, resp: &connector_http::Response, id: &str, operation: &str) -> Error {
@@ -522,7 +546,10 @@ impl OrdersClient {
             .json(&body)?;
         let resp = self.http.send_raw(req).await?;
         if (200..300).contains(&resp.status()) {
-            return Ok(());
+            return self
+                .written(resp, id, "totvs_omni.reject_items")
+                .map(drop)
+                .map_err(RejectError::Other);
         }
         if (400..500).contains(&resp.status())
             && let Ok(refusal) = serde_json::from_slice::<KitRefusal>(resp.body())
