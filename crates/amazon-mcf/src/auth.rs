@@ -9,8 +9,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use connector_core::{Error, SecretString};
+use async_trait::async_trait;
+use connector_core::{ApiContext, Error, SecretString, Token, TokenProvider};
 use connector_http::{FieldValue, Grant, HttpClient, OAuth2TokenProvider, RejectionRule, Request};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use url::Url;
 
@@ -24,22 +26,175 @@ pub const ACCESS_TOKEN_HEADER: &str = "x-amz-access-token";
 
 /// The refresh-token grant provider (`grant_type=refresh_token`, no `scope`), with LWA's
 /// `invalid_grant` (re-authorize the seller) and `invalid_client` (rotate the client secret)
-/// mapped to distinct [`AuthErrorKind`](connector_core::AuthErrorKind)s.
+/// mapped to distinct [`AuthErrorKind`](connector_core::AuthErrorKind)s. Its errors never
+/// carry the token endpoint's body, nor the client secret or refresh token in any text (see
+/// [`LwaTokenProvider`]).
 pub fn refresh_token_provider(
     token_url: &str,
     client_id: impl Into<String>,
     client_secret: SecretString,
     refresh_token: SecretString,
     allow_http: bool,
-) -> Result<OAuth2TokenProvider, Error> {
-    Ok(OAuth2TokenProvider::new(
+) -> Result<LwaTokenProvider, Error> {
+    let secrets = vec![client_secret.clone(), refresh_token.clone()];
+    let inner = OAuth2TokenProvider::new(
         token_url,
         client_id,
         client_secret,
         Grant::RefreshToken(refresh_token),
         allow_http,
     )?
-    .with_operation("lwa.token"))
+    .with_operation("lwa.token");
+    Ok(LwaTokenProvider { inner, secrets })
+}
+
+/// The LWA refresh-token provider. A token endpoint that echoes the submitted form (a proxy's
+/// error page, a 400 quoting the request, an `error_description` quoting the secret) cannot
+/// leak it: an error from the token endpoint keeps its kind, status, OAuth code and request
+/// id, but **no body excerpt**, and the client secret and refresh token (as sent, form-encoded
+/// or plain) are replaced by `[REDACTED]` in every message; a source error quoting one is
+/// dropped.
+pub struct LwaTokenProvider {
+    inner: OAuth2TokenProvider,
+    secrets: Vec<SecretString>,
+}
+
+impl fmt::Debug for LwaTokenProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The inner provider's Debug redacts its secrets.
+        f.debug_tuple("LwaTokenProvider")
+            .field(&self.inner)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl TokenProvider for LwaTokenProvider {
+    async fn fetch_token(&self) -> Result<Token, Error> {
+        self.inner
+            .fetch_token()
+            .await
+            .map_err(|e| token_endpoint_safe(e, &self.secrets))
+    }
+}
+
+/// The spellings under which a secret can come back in an echo: as is, and form- or
+/// percent-encoded (`|` → `%7C`, space → `+` or `%20`).
+fn secret_forms(secrets: &[SecretString]) -> Vec<String> {
+    let mut forms = Vec::new();
+    for s in secrets {
+        let raw = s.expose_secret();
+        if raw.is_empty() {
+            continue;
+        }
+        let form: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+        forms.push(raw.to_string());
+        forms.push(form.replace('+', "%20"));
+        forms.push(form);
+    }
+    // Longest first, so a longer spelling is not left half-replaced by a shorter one.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+fn redact(text: &str, forms: &[String]) -> String {
+    const MASK: &str = "[REDACTED]";
+    let mut out = text.to_string();
+    for f in forms {
+        // Case-insensitive for the percent-encoded forms (`%7c`); ASCII lowering keeps byte
+        // offsets, and the search resumes after each mask.
+        let needle = f.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(i) = out[from..].to_ascii_lowercase().find(&needle) {
+            let at = from + i;
+            out.replace_range(at..at + f.len(), MASK);
+            from = at + MASK.len();
+        }
+    }
+    out
+}
+
+fn quotes_secret(text: &str, forms: &[String]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    forms
+        .iter()
+        .any(|f| lower.contains(&f.to_ascii_lowercase()))
+}
+
+/// An error of a token endpoint made safe to show: no body excerpt, no secret in any text.
+pub(crate) fn token_endpoint_safe(err: Error, secrets: &[SecretString]) -> Error {
+    let forms = secret_forms(secrets);
+    let ctx = |mut c: Box<ApiContext>| {
+        c.body_excerpt = None;
+        c.message = redact(&c.message, &forms);
+        c.code = c.code.map(|code| redact(&code, &forms));
+        c.operation = c.operation.map(|op| redact(&op, &forms));
+        c
+    };
+    let source = |s: Option<connector_core::error::BoxError>| {
+        s.filter(|e| !quotes_secret(&format!("{e} {e:?}"), &forms))
+    };
+    match err {
+        Error::Auth { kind, context } => Error::Auth {
+            kind,
+            context: ctx(context),
+        },
+        Error::NotFound { context } => Error::NotFound {
+            context: ctx(context),
+        },
+        Error::Conflict { context } => Error::Conflict {
+            context: ctx(context),
+        },
+        Error::RateLimited {
+            retry_after,
+            context,
+        } => Error::RateLimited {
+            retry_after,
+            context: ctx(context),
+        },
+        Error::Transient { context, source: s } => Error::Transient {
+            context: ctx(context),
+            source: source(s),
+        },
+        Error::Api { context } => Error::Api {
+            context: ctx(context),
+        },
+        Error::OutcomeUnknown {
+            operation,
+            reason,
+            reconcile,
+            source: s,
+        } => Error::OutcomeUnknown {
+            operation,
+            reason: redact(&reason, &forms),
+            reconcile: redact(&reconcile, &forms),
+            source: source(s),
+        },
+        Error::Decode { path, message, .. } => Error::Decode {
+            path: redact(&path, &forms),
+            message: redact(&message, &forms),
+            excerpt: String::new(),
+        },
+        Error::InvalidInput { field, rule } => Error::InvalidInput {
+            field: redact(&field, &forms),
+            rule: redact(&rule, &forms),
+        },
+        Error::Config { message } => Error::Config {
+            message: redact(&message, &forms),
+        },
+        Error::Io { message, source: s } => Error::Io {
+            message: redact(&message, &forms),
+            source: source(s),
+        },
+        // Variants without platform text (and any added later, checked whole).
+        other if quotes_secret(&format!("{other} {other:?}"), &forms) => Error::Api {
+            context: Box::new(ApiContext::new(
+                "the token endpoint refused the request (details withheld: they quoted a secret)",
+            )),
+        },
+        other => other,
+    }
 }
 
 /// Recognises a refused token: a 401, or Amazon's 403 whose error says the token expired
@@ -296,7 +451,12 @@ impl AuthorizationCodeExchange {
             .without_auth()
             .reconcile_hint("an authorization code is single-use: ask the seller to consent again")
             .form(form);
-        let resp = self.http.send_raw(req).await?;
+        let secrets = [self.client_secret.clone(), code.clone()];
+        let resp = self
+            .http
+            .send_raw(req)
+            .await
+            .map_err(|e| token_endpoint_safe(e, &secrets))?;
         if (200..300).contains(&resp.status()) {
             // Not resp.json(): its decode error would carry an excerpt of both tokens.
             let tok: CodeResponse = resp.json_redacted("Login with Amazon's token answer")?;
@@ -306,9 +466,9 @@ impl AuthorizationCodeExchange {
                 expires_in: tok.expires_in.map(Duration::from_secs),
             });
         }
-        Err(connector_http::token_endpoint_error(
-            "lwa.authorization_code",
-            &resp,
+        Err(token_endpoint_safe(
+            connector_http::token_endpoint_error("lwa.authorization_code", &resp),
+            &secrets,
         ))
     }
 }

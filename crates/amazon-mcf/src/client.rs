@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use connector_core::{Error, RateLimit, SystemClock, TokenCache};
+use connector_core::{ApiContext, Error, RateLimit, SystemClock, TokenCache};
 use connector_http::{BearerAuth, HttpClient, Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -78,18 +78,44 @@ impl fmt::Debug for AmazonMcfClient {
     }
 }
 
-/// `AppId/AppVersion (Language=Rust; Platform=os/arch)`, Amazon's required form, at most 500
-/// characters.
-pub fn user_agent(app_id: &str) -> Result<String, Error> {
-    connector_core::validate::required("app_id", app_id)?;
+/// The User-Agent in SP-API's required form `AppId/AppVersion (Language=...; Key=Value)`:
+/// `name/version (Language=Rust; Platform=os/arch; Library=erp-connectors-amazon-mcf/x.y.z)`,
+/// at most 500 characters.
+///
+/// `name` may hold spaces (`My Selling Tool`) but no `/`, `(`, `)`, `;`; `version` no space
+/// either. Both must be printable ASCII (a header value cannot carry anything else without
+/// being mangled), so a value that would break the header is refused here, naming it.
+///
+/// ```
+/// let ua = amazon_mcf::user_agent("My Selling Tool", "2.0")?;
+/// assert!(ua.starts_with("My Selling Tool/2.0 (Language=Rust; Platform="));
+/// assert!(amazon_mcf::user_agent("My ERP", "1.0\r\nX-Evil: 1").is_err());
+/// # Ok::<(), connector_core::Error>(())
+/// ```
+pub fn user_agent(app_name: &str, app_version: &str) -> Result<String, Error> {
+    let forbidden = |c: char| matches!(c, '(' | ')' | '/' | ';' | '\\');
+    connector_core::validate::required("app_id", app_name)?;
     connector_core::validate::chars(
         "app_id",
-        app_id,
-        |c| !c.is_control() && c != '(' && c != ')' && c != '/',
-        "printable characters other than `(`, `)` and `/`",
+        app_name,
+        |c| (c == ' ' || c.is_ascii_graphic()) && !forbidden(c),
+        "printable ASCII characters other than `(`, `)`, `/`, `;` and `\\`",
+    )?;
+    if app_name.trim() != app_name {
+        return Err(Error::invalid(
+            "app_id",
+            "must not start or end with a space",
+        ));
+    }
+    connector_core::validate::required("app_version", app_version)?;
+    connector_core::validate::chars(
+        "app_version",
+        app_version,
+        |c| c.is_ascii_graphic() && !forbidden(c),
+        "printable ASCII characters other than spaces, `(`, `)`, `/`, `;` and `\\`",
     )?;
     let ua = format!(
-        "{app_id}/{ver} (Language=Rust; Platform={os}/{arch}; Library=erp-connectors-amazon-mcf/{ver})",
+        "{app_name}/{app_version} (Language=Rust; Platform={os}/{arch}; Library=erp-connectors-amazon-mcf/{ver})",
         ver = env!("CARGO_PKG_VERSION"),
         os = std::env::consts::OS,
         arch = std::env::consts::ARCH,
@@ -164,7 +190,12 @@ impl AmazonMcfClient {
             .retry(b.retry.clone())
             .clock(clock)
             .timeout(b.timeout)
-            .user_agent(user_agent(&b.app_id)?)
+            .user_agent(user_agent(
+                &b.app_id,
+                b.app_version
+                    .as_deref()
+                    .unwrap_or(env!("CARGO_PKG_VERSION")),
+            )?)
             .adaptive_rate_limit_header(RATE_LIMIT_HEADER);
         if let Some(registry) = &b.shared_limits {
             let scope = b.rate_limit_scope.clone().unwrap_or_else(|| {
@@ -242,19 +273,30 @@ impl AmazonMcfClient {
         }
     }
 
-    /// Sends and decodes `{payload}`; a 2xx without payload is a decode error.
+    /// Sends and decodes `{payload}`; a 2xx without payload is a decode error, and a 2xx
+    /// whose `errors[]` is not empty is an error (see [`errors_in_success`]), payload or not.
     pub(crate) async fn payload<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
         let resp = self.http.send(req).await?;
         let env: Envelope<T> = resp.json()?;
+        if !env.errors.is_empty() {
+            return Err(errors_in_success(&resp, &env.errors));
+        }
         match env.payload {
             Some(p) => Ok(p),
             None => Err(missing_payload(&resp, &env.errors)),
         }
     }
 
-    /// Sends a call whose success answer has no payload (`{errors?}`).
+    /// Sends a call whose success answer has no payload (`{errors?}`); a 2xx whose
+    /// `errors[]` is not empty is an error (see [`errors_in_success`]).
     pub(crate) async fn no_payload(&self, req: Request) -> Result<(), Error> {
-        self.http.send(req).await.map(|_| ())
+        let resp = self.http.send(req).await?;
+        let errors = success_errors(&resp);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors_in_success(&resp, &errors))
+        }
     }
 }
 
@@ -281,6 +323,54 @@ fn rate_limit_scope(
         scope.push_str(seller);
     }
     scope
+}
+
+/// The `errors[]` of a 2xx answer whose body needs no payload: an empty or non-JSON body has
+/// none (Amazon answers `{}` or nothing).
+pub(crate) fn success_errors(resp: &Response) -> Vec<ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        #[serde(default, deserialize_with = "crate::model::null_default")]
+        errors: Vec<ApiError>,
+    }
+    serde_json::from_slice::<Errors>(resp.body())
+        .map(|e| e.errors)
+        .unwrap_or_default()
+}
+
+/// A 2xx answer with a non-empty `errors[]`. The models describe `errors` as "returned when a
+/// request is unsuccessful" and say nothing of a success carrying them, so such an answer is
+/// neither taken as a success (dropping the errors) nor guessed at: it is an
+/// [`Error::Api`] with the HTTP status, the first error's code and every error's message,
+/// and the request id. `createFulfillmentOrder` turns it into [`Error::OutcomeUnknown`].
+pub(crate) fn errors_in_success(resp: &Response, errors: &[ApiError]) -> Error {
+    let listed: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let mut text = format!("{}: {}", e.code, e.message.clone().unwrap_or_default());
+            if let Some(d) = e.details.as_deref().filter(|d| !d.is_empty()) {
+                text.push_str(&format!(" ({d})"));
+            }
+            text
+        })
+        .collect();
+    let mut ctx = ApiContext::new(format!(
+        "a success answer (HTTP {}) carried {} error(s), so its outcome is not clear: {}",
+        resp.status(),
+        errors.len(),
+        listed.join("; ")
+    ))
+    .with_status(resp.status());
+    if let Some(first) = errors.first() {
+        ctx = ctx.with_code(first.code.clone());
+    }
+    if let Some(id) = resp.request_id() {
+        ctx = ctx.with_request_id(id);
+    }
+    ctx.attempts = resp.attempts();
+    Error::Api {
+        context: Box::new(ctx),
+    }
 }
 
 fn missing_payload(resp: &Response, errors: &[ApiError]) -> Error {

@@ -137,6 +137,7 @@ pub const ENV_VARS: &[&str] = &[
     "AMAZON_MCF_ENDPOINT",
     "AMAZON_MCF_LWA_URL",
     "AMAZON_MCF_APP_ID",
+    "AMAZON_MCF_APP_VERSION",
     "AMAZON_MCF_SELLER_ID",
 ];
 
@@ -151,6 +152,7 @@ pub struct AmazonMcfBuilder {
     pub(crate) endpoint: Option<String>,
     pub(crate) lwa_url: String,
     pub(crate) app_id: String,
+    pub(crate) app_version: Option<String>,
     pub(crate) seller_id: Option<String>,
     pub(crate) allow_http: bool,
     pub(crate) retry: RetryPolicy,
@@ -181,6 +183,7 @@ impl fmt::Debug for AmazonMcfBuilder {
             .field("endpoint", &self.endpoint)
             .field("lwa_url", &self.lwa_url)
             .field("app_id", &self.app_id)
+            .field("app_version", &self.app_version)
             .field("seller_id", &self.seller_id)
             .field("shares_rate_limits", &self.shared_limits.is_some())
             .field("rate_limit_scope", &self.rate_limit_scope)
@@ -200,6 +203,7 @@ impl Default for AmazonMcfBuilder {
             endpoint: None,
             lwa_url: LWA_TOKEN_URL.to_string(),
             app_id: "erp-connectors-amazon-mcf".into(),
+            app_version: None,
             seller_id: None,
             allow_http: false,
             retry: RetryPolicy::default(),
@@ -264,6 +268,9 @@ impl AmazonMcfBuilder {
         if let Some(v) = get("AMAZON_MCF_APP_ID") {
             b = b.app_id(v);
         }
+        if let Some(v) = get("AMAZON_MCF_APP_VERSION") {
+            b = b.app_version(v);
+        }
         if let Some(v) = get("AMAZON_MCF_SELLER_ID") {
             b = b.seller_id(v);
         }
@@ -325,9 +332,36 @@ impl AmazonMcfBuilder {
         self
     }
 
-    /// Your application name for the User-Agent (default `erp-connectors-amazon-mcf`).
+    /// Your application's name and version for the User-Agent Amazon requires:
+    /// `name/version (Language=Rust; Platform=os/arch; Library=erp-connectors-amazon-mcf/x.y.z)`
+    /// (see [`crate::user_agent`]; checked at [`Self::build`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), connector_core::Error> {
+    /// let client = amazon_mcf::AmazonMcfClient::builder()
+    ///     .client_id("amzn1.application-oa2-client.0123")
+    ///     .client_secret("lwa-secret".to_string().into())
+    ///     .refresh_token("Atzr|refresh".to_string().into())
+    ///     .marketplace_id("ATVPDKIKX0DER")
+    ///     .app("My Selling Tool", "2.0.1")
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn app(self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.app_id(name).app_version(version)
+    }
+
+    /// Your application name for the User-Agent (default `erp-connectors-amazon-mcf`);
+    /// see [`Self::app`] to give its version too.
     pub fn app_id(mut self, v: impl Into<String>) -> Self {
         self.app_id = v.into();
+        self
+    }
+
+    /// Your application's version for the User-Agent (`AMAZON_MCF_APP_VERSION`). Unset, the
+    /// library's own version stands in for it.
+    pub fn app_version(mut self, v: impl Into<String>) -> Self {
+        self.app_version = Some(v.into());
         self
     }
 

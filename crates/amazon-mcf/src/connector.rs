@@ -126,10 +126,11 @@ impl OrderTracking for AmazonMcfConnector {
                 .iter()
                 .zip(shared.tracking.iter_mut())
             {
-                let Ok(number) = i32::try_from(package.package_number) else {
-                    continue;
-                };
-                match self.client.get_package_tracking_details(number).await {
+                match self
+                    .client
+                    .get_package_tracking_details(package.package_number)
+                    .await
+                {
                     Ok(details) => convert::apply_tracking(tracking, &details),
                     Err(Error::NotFound { .. }) => {}
                     Err(e) => return Err(e),

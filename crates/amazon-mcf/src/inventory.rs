@@ -46,7 +46,11 @@ impl AmazonMcfClient {
         next_token: Option<&str>,
     ) -> Result<(GetInventorySummariesResult, Option<String>), Error> {
         let req = self.summaries_request(query, next_token)?;
-        let resp: GetInventorySummariesResponse = self.http.send_json(req).await?;
+        let raw = self.http.send(req).await?;
+        let resp: GetInventorySummariesResponse = raw.json()?;
+        if !resp.errors.is_empty() {
+            return Err(crate::client::errors_in_success(&raw, &resp.errors));
+        }
         let next = next_token_of(resp.pagination.and_then(|p| p.next_token));
         let payload = resp.payload.ok_or_else(missing_payload)?;
         Ok((payload, next))
@@ -132,7 +136,11 @@ impl AmazonMcfClient {
             let query = query.clone();
             async move {
                 let req = client.summaries_request(&query, token.as_deref())?;
-                let resp: RawSummariesResponse = client.http.send_json(req).await?;
+                let raw = client.http.send(req).await?;
+                let resp: RawSummariesResponse = raw.json()?;
+                if !resp.errors.is_empty() {
+                    return Err(crate::client::errors_in_success(&raw, &resp.errors));
+                }
                 let next = next_token_of(resp.pagination.and_then(|p| p.next_token));
                 let summaries = resp
                     .payload
@@ -210,6 +218,8 @@ struct RawSummariesResponse {
     payload: Option<RawSummariesPayload>,
     #[serde(default)]
     pagination: Option<crate::model::inventory::Pagination>,
+    #[serde(default, deserialize_with = "crate::model::null_default")]
+    errors: Vec<crate::model::ApiError>,
 }
 
 #[derive(Deserialize)]

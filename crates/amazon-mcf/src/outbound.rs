@@ -81,6 +81,20 @@ impl AmazonMcfClient {
         let sku = &request.product.product_identifier.merchant_sku;
         connector_core::validate::required("product.productIdentifier.merchantSku", sku)?;
         connector_core::validate::max_chars("product.productIdentifier.merchantSku", sku, 50)?;
+        if let Some(amount) = &request.product.amount {
+            amount
+                .unit_of_measure
+                .check_known("product.amount.unitOfMeasure")?;
+            if amount.value <= rust_decimal::Decimal::ZERO || !amount.value.fract().is_zero() {
+                return Err(Error::invalid(
+                    "product.amount.value",
+                    format!(
+                        "must be a positive whole number of Eaches (got {})",
+                        amount.value
+                    ),
+                ));
+            }
+        }
         let origin = &request.terms.origin.country_code;
         if origin.chars().count() != 2 {
             return Err(Error::invalid(
@@ -150,6 +164,19 @@ impl AmazonMcfClient {
         match self.no_payload(req).await {
             Ok(()) => Ok(CreateOutcome::Accepted),
             Err(err) if answer_lost(&err) => self.reconcile_create(&id, err).await,
+            // A 2xx carrying errors: Amazon may or may not have stored the order.
+            Err(Error::Api { context })
+                if context.status.is_some_and(|s| (200..300).contains(&s)) =>
+            {
+                Err(Error::OutcomeUnknown {
+                    operation: "createFulfillmentOrder".into(),
+                    reason: context.to_string(),
+                    reconcile: format!(
+                        "call get_fulfillment_order(\"{id}\") before sending it again"
+                    ),
+                    source: None,
+                })
+            }
             Err(err) => Err(err),
         }
     }
@@ -260,10 +287,16 @@ impl AmazonMcfClient {
     }
 
     /// `getPackageTrackingDetails` for a `packageNumber` from a shipment.
+    ///
+    /// Takes (any integer up to) the `i64` that [`FulfillmentShipmentPackage::package_number`](crate::model::outbound::FulfillmentShipmentPackage::package_number)
+    /// holds: the model declares this query parameter `int32`, but a number Amazon gave us is
+    /// passed back as it came rather than refused or cut (see the open question in
+    /// `docs/platforms/amazon-mcf.md`).
     pub async fn get_package_tracking_details(
         &self,
-        package_number: i32,
+        package_number: impl Into<i64>,
     ) -> Result<PackageTrackingDetails, Error> {
+        let package_number: i64 = package_number.into();
         let req = Request::get(format!("{OUTBOUND_PREFIX}/tracking"))
             .operation("getPackageTrackingDetails")
             .query("packageNumber", package_number.to_string());
@@ -329,26 +362,18 @@ impl AmazonMcfClient {
         query_start_date: Option<DateTime<Utc>>,
         next_token: Option<&str>,
     ) -> Result<GetFeatureInventoryResult, Error> {
-        connector_core::validate::required("featureName", feature_name)?;
-        let mut req = Request::get(format!(
-            "{OUTBOUND_PREFIX}/features/inventory/{}",
-            encode_segment(feature_name)
-        ))
-        .operation("getFeatureInventory")
-        .query("marketplaceId", self.marketplace_id.clone());
-        if let Some(t) = next_token {
-            req = req.query("nextToken", t);
-        }
-        if let Some(d) = query_start_date {
-            req = req.query(
-                "queryStartDate",
-                d.to_rfc3339_opts(SecondsFormat::Millis, true),
-            );
-        }
-        self.payload(req).await
+        self.payload(feature_inventory_request(
+            self,
+            feature_name,
+            query_start_date,
+            next_token,
+        )?)
+        .await
     }
 
-    /// `getFeatureInventory` as a stream of SKUs over every page.
+    /// `getFeatureInventory` as a stream of SKUs over every page, fetched as the consumer
+    /// reads. A SKU that cannot be read is an `Err` item naming its position and SKU; the
+    /// other SKUs of its page and the following pages still come.
     pub fn get_feature_inventory(
         &self,
         feature_name: &str,
@@ -360,15 +385,33 @@ impl AmazonMcfClient {
             let client = client.clone();
             let feature = feature.clone();
             async move {
-                let page = client
-                    .get_feature_inventory_page(&feature, query_start_date, token.as_deref())
+                let page: RawFeatureInventoryPage = client
+                    .payload(feature_inventory_request(
+                        &client,
+                        &feature,
+                        query_start_date,
+                        token.as_deref(),
+                    )?)
                     .await?;
-                Ok(Page::new(
-                    page.feature_skus,
-                    page.next_token.filter(|t| !t.is_empty()),
-                ))
+                let skus = page
+                    .feature_skus
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, raw)| {
+                        crate::model::decode_element(
+                            "payload.featureSkus",
+                            i,
+                            "sellerSku",
+                            "feature SKU",
+                            raw,
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                Ok(Page::new(skus, page.next_token.filter(|t| !t.is_empty())))
             }
         })
+        .map(|r| r.and_then(|sku| sku))
+        .boxed()
     }
 
     /// `getFeatureSKU`: whether a SKU is eligible for a feature.
@@ -397,12 +440,49 @@ impl AmazonMcfClient {
         status: FulfillmentOrderStatus,
     ) -> Result<(), Error> {
         self.require_sandbox("submitFulfillmentOrderStatusUpdate")?;
+        status.check_known("fulfillmentOrderStatus")?;
         let req = Request::put(order_path(seller_fulfillment_order_id, "/status")?)
             .operation("submitFulfillmentOrderStatusUpdate")
             .idempotent()
             .json(&SubmitFulfillmentOrderStatusUpdateRequest::new(status))?;
         self.no_payload(req).await
     }
+}
+
+fn feature_inventory_request(
+    client: &AmazonMcfClient,
+    feature_name: &str,
+    query_start_date: Option<DateTime<Utc>>,
+    next_token: Option<&str>,
+) -> Result<Request, Error> {
+    connector_core::validate::required("featureName", feature_name)?;
+    let mut req = Request::get(format!(
+        "{OUTBOUND_PREFIX}/features/inventory/{}",
+        encode_segment(feature_name)
+    ))
+    .operation("getFeatureInventory")
+    .query("marketplaceId", client.marketplace_id.clone());
+    if let Some(t) = next_token {
+        req = req.query("nextToken", t);
+    }
+    if let Some(d) = query_start_date {
+        req = req.query(
+            "queryStartDate",
+            d.to_rfc3339_opts(SecondsFormat::Millis, true),
+        );
+    }
+    Ok(req)
+}
+
+/// A `getFeatureInventory` page with its SKUs still undecoded, so that one SKU that cannot
+/// be read does not lose the others.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawFeatureInventoryPage {
+    #[serde(default)]
+    next_token: Option<String>,
+    #[serde(default, deserialize_with = "crate::model::null_default")]
+    feature_skus: Vec<serde_json::Value>,
 }
 
 fn list_request(query_start_date: Option<DateTime<Utc>>, next_token: Option<&str>) -> Request {

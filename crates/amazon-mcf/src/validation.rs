@@ -7,8 +7,9 @@ use connector_core::Error;
 use connector_core::validate::{count_between, email, field, max_chars, required};
 
 use crate::model::outbound::{
-    CreateFulfillmentOrderRequest, CreateFulfillmentReturnRequest, FulfillmentAction,
-    GetFulfillmentPreviewRequest, ShippingSpeedCategory, UpdateFulfillmentOrderRequest,
+    CreateFulfillmentOrderRequest, CreateFulfillmentReturnRequest, DeliveryPreferences,
+    FeatureSettings, FulfillmentAction, FulfillmentPolicy, GetFulfillmentPreviewRequest,
+    ShippingSpeedCategory, UpdateFulfillmentOrderRequest,
 };
 use crate::model::{Address, AmazonMoney};
 
@@ -160,12 +161,54 @@ fn unique_line_ids<'a>(f: &str, ids: impl Iterator<Item = &'a str>) -> Result<()
     Ok(())
 }
 
+/// Refuses an unknown `featureFulfillmentPolicy` and an empty `featureName`.
+fn feature_constraints(list: &[FeatureSettings]) -> Result<(), Error> {
+    for (i, c) in list.iter().enumerate() {
+        if let Some(name) = &c.feature_name {
+            required(&field("featureConstraints", i, "featureName"), name)?;
+        }
+        if let Some(p) = &c.feature_fulfillment_policy {
+            p.check_known(&field("featureConstraints", i, "featureFulfillmentPolicy"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `fulfillmentAction` and `fulfillmentPolicy`, when set, must be values of the model.
+fn action_and_policy(
+    action: Option<&FulfillmentAction>,
+    policy: Option<&FulfillmentPolicy>,
+) -> Result<(), Error> {
+    if let Some(a) = action {
+        a.check_known("fulfillmentAction")?;
+    }
+    if let Some(p) = policy {
+        p.check_known("fulfillmentPolicy")?;
+    }
+    Ok(())
+}
+
+fn delivery_preferences(p: &DeliveryPreferences) -> Result<(), Error> {
+    if let Some(text) = &p.delivery_instructions {
+        max_chars("deliveryPreferences.deliveryInstructions", text, 250)?;
+    }
+    if let Some(d) = &p.drop_off_location {
+        d.kind
+            .check_known("deliveryPreferences.dropOffLocation.type")?;
+    }
+    Ok(())
+}
+
 /// Checks a `CreateFulfillmentOrderRequest`.
 pub fn create_order(r: &CreateFulfillmentOrderRequest) -> Result<(), Error> {
     seller_fulfillment_order_id("sellerFulfillmentOrderId", &r.seller_fulfillment_order_id)?;
     displayable_order_id("displayableOrderId", &r.displayable_order_id)?;
     required("displayableOrderComment", &r.displayable_order_comment)?;
     max_chars("displayableOrderComment", &r.displayable_order_comment, 750)?;
+    r.shipping_speed_category
+        .check_known("shippingSpeedCategory")?;
+    action_and_policy(r.fulfillment_action.as_ref(), r.fulfillment_policy.as_ref())?;
+    feature_constraints(&r.feature_constraints)?;
     address("destinationAddress", &r.destination_address)?;
     count_between("items", &r.items, 1, MAX_LINES)?;
     unique_line_ids(
@@ -194,10 +237,8 @@ pub fn create_order(r: &CreateFulfillmentOrderRequest) -> Result<(), Error> {
             }
         }
     }
-    if let Some(p) = &r.delivery_preferences
-        && let Some(text) = &p.delivery_instructions
-    {
-        max_chars("deliveryPreferences.deliveryInstructions", text, 250)?;
+    if let Some(p) = &r.delivery_preferences {
+        delivery_preferences(p)?;
     }
     for (i, e) in r.notification_emails.iter().enumerate() {
         let f = format!("notificationEmails[{i}]");
@@ -281,6 +322,10 @@ pub fn create_order(r: &CreateFulfillmentOrderRequest) -> Result<(), Error> {
 
 /// Checks a `GetFulfillmentPreviewRequest`.
 pub fn preview(r: &GetFulfillmentPreviewRequest) -> Result<(), Error> {
+    for (i, s) in r.shipping_speed_categories.iter().enumerate() {
+        s.check_known(&format!("shippingSpeedCategories[{i}]"))?;
+    }
+    feature_constraints(&r.feature_constraints)?;
     address("address", &r.address)?;
     count_between("items", &r.items, 1, MAX_LINES)?;
     unique_line_ids(
@@ -302,6 +347,11 @@ pub fn preview(r: &GetFulfillmentPreviewRequest) -> Result<(), Error> {
 
 /// Checks an `UpdateFulfillmentOrderRequest`.
 pub fn update_order(r: &UpdateFulfillmentOrderRequest) -> Result<(), Error> {
+    if let Some(s) = &r.shipping_speed_category {
+        s.check_known("shippingSpeedCategory")?;
+    }
+    action_and_policy(r.fulfillment_action.as_ref(), r.fulfillment_policy.as_ref())?;
+    feature_constraints(&r.feature_constraints)?;
     if let Some(v) = &r.displayable_order_id {
         displayable_order_id("displayableOrderId", v)?;
     }

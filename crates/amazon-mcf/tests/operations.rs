@@ -9,10 +9,10 @@ mod common;
 use amazon_mcf::model::Address;
 use amazon_mcf::model::outbound::{
     Amount, CreateFulfillmentOrderItem, CreateFulfillmentOrderRequest,
-    CreateFulfillmentReturnRequest, CreateReturnItem, CurrentStatus, FeatureSettings,
-    FulfillmentAction, FulfillmentOrderStatus, FulfillmentPolicy, FulfillmentShipmentStatus,
-    GetDeliveryOffersRequest, GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest,
-    InvalidItemReasonCode, PaymentInformation, ShippingSpeedCategory,
+    CreateFulfillmentReturnRequest, CreateReturnItem, CurrentStatus, FeatureFulfillmentPolicy,
+    FeatureSettings, FulfillmentAction, FulfillmentOrderStatus, FulfillmentPolicy,
+    FulfillmentShipmentStatus, GetDeliveryOffersRequest, GetFulfillmentPreviewItem,
+    GetFulfillmentPreviewRequest, InvalidItemReasonCode, PaymentInformation, ShippingSpeedCategory,
     UpdateFulfillmentOrderRequest, VariablePrecisionAddress,
 };
 use amazon_mcf::{CreateOutcome, InventoryQuery, ReturnReasonCodesQuery};
@@ -62,7 +62,10 @@ fn order_request() -> CreateFulfillmentOrderRequest {
     r.fulfillment_action = Some(FulfillmentAction::Ship);
     r.fulfillment_policy = Some(FulfillmentPolicy::FillOrKill);
     r.notification_emails = vec!["jane@example.com".into()];
-    r.feature_constraints = vec![FeatureSettings::new("BLANK_BOX", "Required")];
+    r.feature_constraints = vec![FeatureSettings::new(
+        FeatureSettings::BLANK_BOX,
+        FeatureFulfillmentPolicy::Required,
+    )];
     r
 }
 
@@ -863,6 +866,50 @@ async fn connector_order_adds_package_tracking_and_tolerates_unknown_packages() 
 }
 
 #[tokio::test]
+async fn package_numbers_beyond_i32_are_tracked_not_skipped() {
+    use connector_core::{Connector, OrderId};
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let big = "4294967297"; // 2^32 + 1: does not fit the model's int32
+    api("GET", &format!("{OUT}/fulfillmentOrders/ERP%201"))
+        .respond_with(amazon(200, &ORDER_BODY.replace("1001", big)))
+        .expect(1)
+        .named("get order")
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/tracking"))
+        .and(query_param("packageNumber", big))
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"packageNumber":{big},"customerTrackingLink":"https://www.swiship.com/track?id=1Z9","currentStatus":"IN_TRANSIT","trackingEvents":[]}}}}"#
+            ),
+        ))
+        .expect(2)
+        .named("tracking")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let direct = c
+        .get_package_tracking_details(4_294_967_297_i64)
+        .await
+        .unwrap();
+    assert_eq!(direct.package_number, 4_294_967_297);
+    let connector = amazon_mcf::AmazonMcfConnector::new(c);
+    let order = connector
+        .order_tracking()
+        .unwrap()
+        .order(&OrderId::new("ERP 1").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        order.shipments[0].tracking[0].url.as_deref(),
+        Some("https://www.swiship.com/track?id=1Z9")
+    );
+}
+
+#[tokio::test]
 async fn india_orders_are_checked_against_the_clients_marketplace_and_sent_whole() {
     let server = MockServer::start().await;
     mount_token(&server, 1).await;
@@ -1177,4 +1224,217 @@ async fn one_unreadable_inventory_summary_does_not_stop_the_others() {
     };
     assert_eq!(path, "payload.inventorySummaries[1]");
     assert!(message.contains("`B`"), "{message}");
+}
+
+#[tokio::test]
+async fn unknown_enum_values_are_refused_before_anything_is_sent() {
+    let server = MockServer::start().await;
+    // Nothing may reach the server, not even a token request.
+    Mock::given(wiremock::matchers::any())
+        .respond_with(amazon(500, "{}"))
+        .expect(0)
+        .named("nothing")
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let mut r = order_request();
+    r.shipping_speed_category = ShippingSpeedCategory::parse("Warp");
+    let err = c.create_fulfillment_order(&r).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, rule } if field == "shippingSpeedCategory" && rule.contains("Warp")),
+        "{err}"
+    );
+    let mut up = UpdateFulfillmentOrderRequest::new();
+    up.fulfillment_action = Some(FulfillmentAction::parse("Later"));
+    let err = c.update_fulfillment_order("ERP-1", &up).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "fulfillmentAction"),
+        "{err}"
+    );
+    let mut offers =
+        GetDeliveryOffersRequest::new("SKU-1", "US", VariablePrecisionAddress::new("98101", "US"));
+    let mut amount = Amount::eaches(dec!(2));
+    amount.unit_of_measure = amazon_mcf::model::outbound::UnitOfMeasure::parse("Dozens");
+    offers.product.amount = Some(amount);
+    let err = c.delivery_offers(&offers).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "product.amount.unitOfMeasure"),
+        "{err}"
+    );
+    offers.product.amount = Some(Amount::eaches(dec!(1.5)));
+    let err = c.delivery_offers(&offers).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "product.amount.value"),
+        "{err}"
+    );
+    let sandbox = sandbox_client(&server, &clock);
+    let err = sandbox
+        .submit_fulfillment_order_status_update(
+            "ERP-1",
+            FulfillmentOrderStatus::parse("Teleported"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "fulfillmentOrderStatus"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_success_answer_carrying_errors_is_not_taken_for_a_success() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let errors = r#""errors":[{"code":"InvalidInput","message":"Partial result","details":"marketplace A1 ignored"}]"#;
+    api("GET", &format!("{OUT}/features"))
+        .respond_with(amazon(
+            200,
+            &format!(r#"{{"payload":{{"features":[]}},{errors}}}"#),
+        ))
+        .mount(&server)
+        .await;
+    api("POST", &format!("{OUT}/fulfillmentOrders"))
+        .respond_with(amazon(200, &format!("{{{errors}}}")))
+        .expect(1) // never resent
+        .mount(&server)
+        .await;
+    api("PUT", &format!("{OUT}/fulfillmentOrders/ERP-1"))
+        .respond_with(amazon(200, &format!("{{{errors}}}")))
+        .mount(&server)
+        .await;
+    api("GET", "/fba/inventory/v1/summaries")
+        .respond_with(amazon(
+            200,
+            &format!(
+                r#"{{"payload":{{"granularity":{{"granularityType":"Marketplace","granularityId":"ATVPDKIKX0DER"}},"inventorySummaries":[]}},{errors}}}"#
+            ),
+        ))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = client(&server, &clock);
+    let err = c.get_features(None).await.unwrap_err();
+    match &err {
+        Error::Api { context } => {
+            assert_eq!(context.status, Some(200));
+            assert_eq!(context.code.as_deref(), Some("InvalidInput"));
+            assert_eq!(context.request_id.as_deref(), Some("req-0001"));
+            assert!(
+                context.message.contains("Partial result")
+                    && context.message.contains("marketplace A1 ignored"),
+                "{err}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = c
+        .create_fulfillment_order(&order_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OutcomeUnknown { reconcile, reason, .. }
+            if reconcile.contains("get_fulfillment_order(\"ERP-10001\")") && reason.contains("Partial result")),
+        "{err:?}"
+    );
+    let err = c
+        .update_fulfillment_order("ERP-1", &UpdateFulfillmentOrderRequest::ship())
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::Api { .. }), "{err:?}");
+    let first: Vec<_> =
+        futures::StreamExt::collect::<Vec<_>>(c.get_inventory_summaries(InventoryQuery::all()))
+            .await;
+    assert!(matches!(&first[..], [Err(Error::Api { .. })]), "{first:?}");
+    assert!(
+        c.get_inventory_summaries_page(&InventoryQuery::all(), None)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn shipments_packages_and_returns_keep_unknown_fields() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let body = ORDER_BODY
+        .replace(
+            r#""fulfillmentCenterId":"RNO1","#,
+            r#""fulfillmentCenterId":"RNO1","shipmentFuture":"s","#,
+        )
+        .replace(
+            r#""carrierCode":"UPS","#,
+            r#""carrierCode":"UPS","packageFuture":{"p":1},"#,
+        )
+        .replace(
+            r#""serialNumber":"a1b2c""#,
+            r#""serialNumber":"a1b2c","itemFuture":true"#,
+        )
+        .replace(
+            r#""returnItems":[]"#,
+            r#""returnItems":[{"sellerReturnItemId":"R-1","sellerFulfillmentOrderItemId":"line-1","amazonShipmentId":"DchKfcZ9N","sellerReturnReasonCode":"NOLONGERWANTED","status":"New","statusChangedDate":"2026-11-25T10:00:00Z","returnFuture":[1,2]}]"#,
+        );
+    api("GET", &format!("{OUT}/fulfillmentOrders/ERP%201"))
+        .respond_with(amazon(200, &body))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let r = client(&server, &clock)
+        .get_fulfillment_order("ERP 1")
+        .await
+        .unwrap();
+    let shipment = &r.fulfillment_shipments[0];
+    assert_eq!(shipment.extra["shipmentFuture"], json!("s"));
+    assert_eq!(
+        shipment.fulfillment_shipment_package[0].extra["packageFuture"],
+        json!({"p": 1})
+    );
+    assert_eq!(
+        shipment.fulfillment_shipment_item[0].extra["itemFuture"],
+        json!(true)
+    );
+    assert_eq!(r.return_items[0].extra["returnFuture"], json!([1, 2]));
+    // and they are written back as they came
+    let again = serde_json::to_value(shipment).unwrap();
+    assert_eq!(again["shipmentFuture"], json!("s"));
+}
+
+#[tokio::test]
+async fn one_unreadable_feature_sku_does_not_lose_the_others() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    api("GET", &format!("{OUT}/features/inventory/BLANK_BOX"))
+        .and(query_param_is_missing("nextToken"))
+        .respond_with(amazon(200, r#"{"payload":{"marketplaceId":"ATVPDKIKX0DER","featureName":"BLANK_BOX","nextToken":"p+2/=","featureSkus":[
+            {"sellerSku":"A","skuCount":3},
+            {"sellerSku":"BAD","skuCount":"lots"},
+            {"sellerSku":"C","skuCount":1}]}}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    api("GET", &format!("{OUT}/features/inventory/BLANK_BOX"))
+        .and(query_param("nextToken", "p+2/="))
+        .respond_with(amazon(200, r#"{"payload":{"marketplaceId":"ATVPDKIKX0DER","featureName":"BLANK_BOX","featureSkus":[{"sellerSku":"D","skuCount":2}]}}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let out: Vec<_> = futures::StreamExt::collect::<Vec<_>>(
+        client(&server, &clock).get_feature_inventory("BLANK_BOX", None),
+    )
+    .await;
+    assert_eq!(out.len(), 4, "{out:?}");
+    let ok: Vec<_> = out
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|s| s.seller_sku.clone().unwrap())
+        .collect();
+    assert_eq!(ok, ["A", "C", "D"]);
+    match &out[1] {
+        Err(Error::Decode { path, message, .. }) => {
+            assert_eq!(path, "payload.featureSkus[1]");
+            assert!(message.contains("`BAD`"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -638,12 +638,41 @@ fn from_env_reads_the_prefix_and_debug_hides_secrets() {
 
 #[test]
 fn user_agent_has_amazons_form_and_consent_url_is_built() {
-    let ua = amazon_mcf::user_agent("My ERP").unwrap();
-    assert!(ua.starts_with("My ERP/"), "{ua}");
-    assert!(ua.contains("(Language=Rust; Platform="), "{ua}");
+    let ua = amazon_mcf::user_agent("My ERP", "3.1.4-rc.1+build.7").unwrap();
+    assert!(
+        ua.starts_with("My ERP/3.1.4-rc.1+build.7 (Language=Rust; Platform="),
+        "{ua}"
+    );
+    assert!(
+        ua.ends_with(&format!(
+            "; Library=erp-connectors-amazon-mcf/{})",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{ua}"
+    );
     assert!(ua.len() <= 500);
-    assert!(amazon_mcf::user_agent(&"x".repeat(600)).is_err());
-    assert!(amazon_mcf::user_agent("bad(app)").is_err());
+    assert!(amazon_mcf::user_agent(&"x".repeat(600), "1").is_err());
+    // Whatever would break the header or its `name/version (k=v; k=v)` form is refused,
+    // naming the field.
+    for (name, version, field) in [
+        ("bad(app)", "1.0", "app_id"),
+        ("a/b", "1.0", "app_id"),
+        ("a;b", "1.0", "app_id"),
+        ("ERP\r\nX-Evil: 1", "1.0", "app_id"),
+        ("Caf\u{e9}", "1.0", "app_id"),
+        (" ERP", "1.0", "app_id"),
+        ("ERP", "", "app_version"),
+        ("ERP", "1.0 beta", "app_version"),
+        ("ERP", "1.0)", "app_version"),
+        ("ERP", "1.0\n", "app_version"),
+    ] {
+        match amazon_mcf::user_agent(name, version) {
+            Err(connector_core::Error::InvalidInput { field: f, .. }) => {
+                assert_eq!(f, field, "{name:?} {version:?}")
+            }
+            other => panic!("{name:?} {version:?}: {other:?}"),
+        }
+    }
     let url = ConsentUrl::new(Region::FarEast, "amzn1.sp.solution.1", "0123456789abcdef")
         .build()
         .unwrap();
@@ -726,4 +755,156 @@ async fn sandbox_clients_stay_within_the_sandbox_usage_plan() {
     let production = client(&server, &clock);
     assert_eq!(limit(&production, "getFulfillmentPreview"), (2.0, 29));
     assert_eq!(limit(&production, "deliveryOffers"), (5.0, 29));
+}
+
+#[tokio::test]
+async fn the_users_application_name_and_version_reach_the_user_agent() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let expected = format!(
+        "Acme ERP/4.2.0-beta.1 (Language=Rust; Platform={}/{}; Library=erp-connectors-amazon-mcf/{})",
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        env!("CARGO_PKG_VERSION")
+    );
+    Mock::given(method("GET"))
+        .and(path(format!("{OUT}/features")))
+        .and(wiremock::matchers::header("user-agent", expected.as_str()))
+        .respond_with(amazon(200, r#"{"payload":{"features":[]}}"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let c = builder(&server, &clock)
+        .app("Acme ERP", "4.2.0-beta.1")
+        .build()
+        .unwrap();
+    c.get_features(None).await.unwrap();
+    let err = builder(&server, &clock)
+        .app("Acme ERP", "4.2\r\nX-Injected: 1")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput { field, .. } if field == "app_version"),
+        "{err}"
+    );
+    let from_env = AmazonMcfBuilder::from_lookup(|k| match k {
+        "AMAZON_MCF_APP_ID" => Some("Acme ERP".into()),
+        "AMAZON_MCF_APP_VERSION" => Some("4.2.0-beta.1".into()),
+        _ => None,
+    })
+    .unwrap();
+    assert!(format!("{from_env:?}").contains("4.2.0-beta.1"));
+}
+
+/// A token endpoint that echoes the submitted form back, raw and decoded, in the body and in
+/// the OAuth `error_description`.
+struct EchoForm {
+    status: u16,
+    json: bool,
+    code: &'static str,
+}
+
+impl Respond for EchoForm {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let raw = String::from_utf8_lossy(&req.body).into_owned();
+        let decoded: Vec<String> = url::form_urlencoded::parse(raw.as_bytes())
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let decoded = decoded.join(" ");
+        let body = if self.json {
+            serde_json::json!({
+                "error": self.code,
+                "error_description": format!("Cannot process {decoded}"),
+                "request": raw,
+            })
+            .to_string()
+        } else {
+            format!("<html><body>Bad request: {raw} ({decoded})</body></html>")
+        };
+        ResponseTemplate::new(self.status).set_body_string(body)
+    }
+}
+
+fn assert_no_secret(err: &Error, secrets: &[&str]) {
+    for shown in [err.to_string(), format!("{err:?}")] {
+        for s in secrets {
+            assert!(!shown.contains(s), "`{s}` leaked: {shown}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_endpoint_echoing_the_form_leaks_no_secret() {
+    // client secret, refresh token as sent (`|` encoded) and decoded
+    let secrets = ["lwa-secret-value", "refresh-value", "Atzr%7C", "Atzr|"];
+    for (status, json, code) in [
+        (400, true, "invalid_request"),
+        (400, false, "invalid_request"),
+        (401, true, "invalid_client"),
+        (400, true, "invalid_grant"),
+        (500, false, "server_error"),
+        (503, true, "temporarily_unavailable"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/auth/o2/token"))
+            .respond_with(EchoForm { status, json, code })
+            .mount(&server)
+            .await;
+        let clock = ManualClock::new();
+        let c = builder(&server, &clock)
+            .retry(RetryPolicy::default().with_max_attempts(1))
+            .build()
+            .unwrap();
+        let err = c.get_features(None).await.unwrap_err();
+        assert_no_secret(&err, &secrets);
+        // What is kept: the status and the OAuth code, so the error is still actionable.
+        let shown = err.to_string();
+        assert!(shown.contains(&status.to_string()) || json, "{shown}");
+        if json {
+            assert!(
+                shown.contains(code) || format!("{err:?}").contains(code),
+                "{err:?}"
+            );
+        }
+        if code == "invalid_client" {
+            assert!(
+                matches!(
+                    &err,
+                    Error::Auth {
+                        kind: AuthErrorKind::InvalidClient,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+    }
+    // The authorization-code exchange: the secret and the single-use code stay home too.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth/o2/token"))
+        .respond_with(EchoForm {
+            status: 400,
+            json: true,
+            code: "invalid_request",
+        })
+        .mount(&server)
+        .await;
+    let ex = AuthorizationCodeExchange::new(
+        &format!("{}/auth/o2/token", server.uri()),
+        "amzn1.application-oa2-client.test",
+        SecretString::from("lwa-secret-value".to_string()),
+        false,
+    )
+    .unwrap();
+    let err = ex
+        .exchange(
+            &SecretString::from("RHx|c0de-s3cret".to_string()),
+            "https://erp.example.com/cb",
+        )
+        .await
+        .unwrap_err();
+    assert_no_secret(&err, &["lwa-secret-value", "c0de-s3cret"]);
 }

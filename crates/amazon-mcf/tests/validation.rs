@@ -5,10 +5,11 @@
 use amazon_mcf::convert::{self, PlacementDefaults};
 use amazon_mcf::model::Address;
 use amazon_mcf::model::outbound::{
-    CreateFulfillmentOrderItem, CreateFulfillmentOrderRequest, DeliveryWindow, FulfillmentAction,
-    FulfillmentOrderStatus, GetFulfillmentPreviewItem, GetFulfillmentPreviewRequest,
-    PaymentInformation, ShippingSpeedCategory, UpdateFulfillmentOrderItem,
-    UpdateFulfillmentOrderRequest,
+    CreateFulfillmentOrderItem, CreateFulfillmentOrderRequest, DeliveryPreferences, DeliveryWindow,
+    DropOffLocation, DropOffLocationType, FeatureFulfillmentPolicy, FeatureSettings,
+    FulfillmentAction, FulfillmentOrderStatus, FulfillmentPolicy, GetFulfillmentPreviewItem,
+    GetFulfillmentPreviewRequest, PaymentInformation, ShippingSpeedCategory,
+    UpdateFulfillmentOrderItem, UpdateFulfillmentOrderRequest,
 };
 use amazon_mcf::validation;
 use chrono::{TimeZone, Utc};
@@ -432,4 +433,141 @@ fn inventory_summaries_read_null_arrays_as_empty() {
         serde_json::from_str(r#"{"payload":{"granularity":{},"inventorySummaries":null}}"#)
             .unwrap();
     assert!(empty.payload.unwrap().inventory_summaries.is_empty());
+}
+
+/// The value and field an unknown enum value is refused with.
+fn refusal(r: Result<(), Error>) -> (String, String) {
+    match r {
+        Err(Error::InvalidInput { field, rule }) => (field, rule),
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_enum_values_are_read_but_never_written() {
+    // Create: every enum of the body.
+    let mut r = base();
+    r.shipping_speed_category = ShippingSpeedCategory::parse("Warp");
+    let (f, rule) = refusal(validation::create_order(&r));
+    assert_eq!(f, "shippingSpeedCategory");
+    assert!(
+        rule.contains("`Warp`") && rule.contains("Standard"),
+        "{rule}"
+    );
+    let mut r = base();
+    r.fulfillment_action = Some(FulfillmentAction::parse("Later"));
+    assert_eq!(refusal(validation::create_order(&r)).0, "fulfillmentAction");
+    let mut r = base();
+    r.fulfillment_policy = Some(FulfillmentPolicy::parse("Maybe"));
+    let (f, rule) = refusal(validation::create_order(&r));
+    assert_eq!(f, "fulfillmentPolicy");
+    assert!(rule.contains("`Maybe`"), "{rule}");
+    let mut r = base();
+    r.feature_constraints = vec![
+        FeatureSettings::new(
+            FeatureSettings::BLANK_BOX,
+            FeatureFulfillmentPolicy::Required,
+        ),
+        FeatureSettings::new("OVERBOX", FeatureFulfillmentPolicy::parse("Sometimes")),
+    ];
+    let (f, rule) = refusal(validation::create_order(&r));
+    assert_eq!(f, "featureConstraints[1].featureFulfillmentPolicy");
+    assert!(rule.contains("`Sometimes`"), "{rule}");
+    let mut r = base();
+    r.feature_constraints = vec![FeatureSettings::new("", FeatureFulfillmentPolicy::Required)];
+    assert_eq!(
+        refusal(validation::create_order(&r)).0,
+        "featureConstraints[0].featureName"
+    );
+    let mut r = base();
+    let mut prefs = DeliveryPreferences::default();
+    prefs.drop_off_location = Some(DropOffLocation::new(DropOffLocationType::parse("PORCH")));
+    r.delivery_preferences = Some(prefs);
+    let (f, rule) = refusal(validation::create_order(&r));
+    assert_eq!(f, "deliveryPreferences.dropOffLocation.type");
+    assert!(
+        rule.contains("`PORCH`") && rule.contains("FRONT_DOOR"),
+        "{rule}"
+    );
+    // A known value in any spelling passes and is written as the model spells it.
+    let mut r = base();
+    let mut prefs = DeliveryPreferences::default();
+    prefs.drop_off_location = Some(DropOffLocation::new(DropOffLocationType::parse(
+        "front_door",
+    )));
+    r.delivery_preferences = Some(prefs);
+    r.fulfillment_policy = Some(FulfillmentPolicy::parse("fillall"));
+    validation::create_order(&r).unwrap();
+    let body = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        body["deliveryPreferences"]["dropOffLocation"]["type"],
+        "FRONT_DOOR"
+    );
+    assert_eq!(body["fulfillmentPolicy"], "FillAll");
+
+    // Preview.
+    let mut p = GetFulfillmentPreviewRequest::new(
+        Address::new("Jane", "1 Main St", Some("Seattle".into()), "98101", "US"),
+        vec![GetFulfillmentPreviewItem::new("SKU-1", "1", 1)],
+    );
+    p.shipping_speed_categories = vec![
+        ShippingSpeedCategory::Standard,
+        ShippingSpeedCategory::parse("Warp"),
+    ];
+    assert_eq!(
+        refusal(validation::preview(&p)).0,
+        "shippingSpeedCategories[1]"
+    );
+    p.shipping_speed_categories = vec![ShippingSpeedCategory::Priority];
+    p.feature_constraints = vec![FeatureSettings::new(
+        "BLOCK_AMZL",
+        FeatureFulfillmentPolicy::parse("Often"),
+    )];
+    assert_eq!(
+        refusal(validation::preview(&p)).0,
+        "featureConstraints[0].featureFulfillmentPolicy"
+    );
+
+    // Update.
+    for (up, field) in [
+        (
+            {
+                let mut u = UpdateFulfillmentOrderRequest::new();
+                u.shipping_speed_category = Some(ShippingSpeedCategory::parse("Warp"));
+                u
+            },
+            "shippingSpeedCategory",
+        ),
+        (
+            {
+                let mut u = UpdateFulfillmentOrderRequest::new();
+                u.fulfillment_action = Some(FulfillmentAction::parse("Later"));
+                u
+            },
+            "fulfillmentAction",
+        ),
+        (
+            {
+                let mut u = UpdateFulfillmentOrderRequest::new();
+                u.fulfillment_policy = Some(FulfillmentPolicy::parse("Maybe"));
+                u
+            },
+            "fulfillmentPolicy",
+        ),
+        (
+            {
+                let mut u = UpdateFulfillmentOrderRequest::new();
+                u.feature_constraints = vec![FeatureSettings::new(
+                    "BLANK_BOX",
+                    FeatureFulfillmentPolicy::parse("Sometimes"),
+                )];
+                u
+            },
+            "featureConstraints[0].featureFulfillmentPolicy",
+        ),
+    ] {
+        assert_eq!(refusal(validation::update_order(&up)).0, field);
+    }
+    assert!(!FulfillmentOrderStatus::parse("Teleported").is_known());
+    assert!(FulfillmentOrderStatus::parse("complete").is_known());
 }

@@ -39,7 +39,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::Poll;
 
 use futures::future::poll_fn;
@@ -85,11 +85,16 @@ impl BatchOptions {
 }
 
 /// A slice of the input handed to the send function. Cheap to clone (shared storage).
+///
+/// It also counts the requests its send makes ([`Chunk::add_requests`]), so
+/// [`BatchReport::requests`] includes the runtime's retries.
 pub struct Chunk<T> {
     records: Arc<Vec<T>>,
     start: usize,
     end: usize,
     first_index: usize,
+    /// Requests counted by the send function for this chunk (shared by clones).
+    requests: Arc<AtomicUsize>,
 }
 
 impl<T> Clone for Chunk<T> {
@@ -99,6 +104,7 @@ impl<T> Clone for Chunk<T> {
             start: self.start,
             end: self.end,
             first_index: self.first_index,
+            requests: self.requests.clone(),
         }
     }
 }
@@ -121,7 +127,31 @@ impl<T> Chunk<T> {
             start: 0,
             end,
             first_index,
+            requests: Arc::default(),
         }
+    }
+
+    /// Records that sending this chunk took `n` more HTTP requests (retries included: add
+    /// each answer's attempt count, e.g. `connector_http::Response::attempts`).
+    ///
+    /// When the send function never calls it, the runner counts one request for the chunk,
+    /// or, when the answer is an error, the error's [`Error::attempts`] (the runtime's
+    /// retries). Once it is called, the counted number is taken as it is: count every
+    /// request then, a failing one included.
+    pub fn add_requests(&self, n: usize) {
+        self.requests.fetch_add(n, Ordering::SeqCst);
+    }
+
+    /// The requests counted so far with [`Chunk::add_requests`].
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The same records with a counter of their own, for one call of the send function.
+    fn for_send(&self) -> Self {
+        let mut c = self.clone();
+        c.requests = Arc::default();
+        c
     }
 
     /// The records of this chunk.
@@ -214,7 +244,8 @@ pub struct BatchReport {
     pub failed: Vec<RecordFailure>,
     /// Records never sent because the run stopped (authentication or configuration failure).
     pub not_attempted: Vec<RecordFailure>,
-    /// Requests made, isolation included.
+    /// HTTP requests made, isolation and the runtime's retries included (see
+    /// [`Chunk::add_requests`]).
     pub requests: usize,
 }
 
@@ -606,8 +637,16 @@ impl<'a, F, K, P> Ctx<'a, F, K, P> {
                 self.not_attempted(&chunk, Arc::new(stopped_error()), report);
                 return;
             }
-            report.requests += 1;
-            match (self.send)(chunk.clone(), body).await {
+            let sent = chunk.for_send();
+            let answer = (self.send)(sent.clone(), body).await;
+            report.requests += match (sent.requests(), &answer) {
+                (0, Err(error) | Ok(ChunkResult::Interrupted { error, .. })) => {
+                    (error.attempts() as usize).max(1)
+                }
+                (0, _) => 1,
+                (counted, _) => counted,
+            };
+            match answer {
                 Ok(ChunkResult::Accepted) => report.sent += chunk.len(),
                 Ok(ChunkResult::Partial(rejections)) => {
                     let n = self.reject_named(&chunk, rejections, report);
@@ -1105,5 +1144,37 @@ mod tests {
             .await;
         assert_eq!(report.rejected.len(), 10);
         assert_eq!(report.requests, 1);
+    }
+
+    #[tokio::test]
+    async fn requests_count_the_runtime_retries() {
+        // Chunk 0 succeeds after 3 attempts (counted by the send function), chunk 1 fails
+        // after 4 attempts (the error says so), chunk 2 goes through at once.
+        let report = BatchRunner::new(BatchOptions::new(10).with_concurrency(1))
+            .run(
+                stream::iter(0..30u32),
+                |r| r.to_string(),
+                |chunk| async move {
+                    match chunk.first_index() {
+                        0 => {
+                            chunk.add_requests(3);
+                            assert_eq!(chunk.requests(), 3);
+                            Ok(ChunkResult::Accepted)
+                        }
+                        10 => {
+                            let mut ctx = crate::error::ApiContext::new("HTTP 503");
+                            ctx.attempts = 4;
+                            Err(Error::Transient {
+                                context: Box::new(ctx),
+                                source: None,
+                            })
+                        }
+                        _ => Ok(ChunkResult::Accepted),
+                    }
+                },
+            )
+            .await;
+        assert_eq!((report.sent, report.failed.len()), (20, 10));
+        assert_eq!(report.requests, 3 + 4 + 1);
     }
 }

@@ -84,8 +84,8 @@ pub use model::{
 };
 
 pub use money::{Currency, Money};
-pub use pagination::{Page, paginate};
-pub use ratelimit::{RateLimit, RateLimiter, SharedRateLimits};
+pub use pagination::{DEFAULT_MAX_PAGES, Page, PageGuard, paginate, paginate_with};
+pub use ratelimit::{RateLimit, RateLimitStore, RateLimiter, SharedRateLimits};
 pub use retry::RetryPolicy;
 
 // Re-exported so users name the same versions we use.

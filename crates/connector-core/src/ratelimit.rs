@@ -12,12 +12,17 @@
 //! A platform's quota often belongs to an account rather than to one client object (Amazon
 //! limits each selling partner and application per operation, whatever the number of clients).
 //! [`SharedRateLimits`] is a registry that hands the same bucket to every client that asks for
-//! the same (scope, operation).
+//! the same (scope, operation). Those buckets live in one process; to share a quota between
+//! processes (several workers, one account), back the registry with a [`RateLimitStore`]
+//! ([`SharedRateLimits::with_store`]), e.g. a table in a database they all reach. The local
+//! buckets stay the fallback when the store fails.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
 
 use crate::clock::SharedClock;
 use crate::error::Error;
@@ -134,6 +139,36 @@ impl RateLimiter {
     }
 }
 
+/// Where the slots of shared buckets are reserved when several processes draw from one quota
+/// (a database row per (scope, operation), a Redis key...).
+///
+/// A store keeps, per (scope, operation), the same GCRA state a [`RateLimiter`] keeps in
+/// memory: [`RateLimitStore::reserve`] takes the next slot and says how long to wait for it.
+/// Set one with [`SharedRateLimits::with_store`]; when a call to the store fails, the caller
+/// logs a warning and paces the call with its local bucket instead, so a store outage slows
+/// nothing down but may exceed the quota across processes for its duration.
+#[async_trait]
+pub trait RateLimitStore: Send + Sync + fmt::Debug {
+    /// Reserves the next slot of `operation` in `scope`, creating the bucket with `limit` if
+    /// there is none, and returns how long to wait for it (zero when it is free now).
+    /// `limit` is the caller's current limit (it may have been adapted from a response
+    /// header); the store decides whether a stored rate or this one applies.
+    async fn reserve(
+        &self,
+        scope: &str,
+        operation: &str,
+        limit: RateLimit,
+    ) -> Result<Duration, Error>;
+
+    /// Records a new sustained rate for `operation` in `scope` (read from a response header,
+    /// [`RateLimiter::set_rate`]), keeping the burst. The default does nothing: the next
+    /// [`RateLimitStore::reserve`] passes the adapted limit anyway.
+    async fn set_rate(&self, scope: &str, operation: &str, limit: RateLimit) -> Result<(), Error> {
+        let _ = (scope, operation, limit);
+        Ok(())
+    }
+}
+
 /// A cloneable, thread-safe registry of [`RateLimiter`]s keyed by (scope, operation), so
 /// several clients whose calls count against the same platform quota draw from the same
 /// buckets.
@@ -146,6 +181,10 @@ impl RateLimiter {
 /// another limit get the existing bucket unchanged (its rate may since have been adapted with
 /// [`RateLimiter::set_rate`], e.g. from a response header, and that adaptation is shared too).
 /// Buckets live as long as the registry; nothing is evicted.
+///
+/// With a [`RateLimitStore`] ([`SharedRateLimits::with_store`]) the slots are reserved in the
+/// store ([`SharedRateLimits::acquire`]) and the local buckets only hold the limit and serve
+/// as the fallback when the store fails.
 ///
 /// ```
 /// use connector_core::{ManualClock, RateLimit, SharedRateLimits};
@@ -173,6 +212,7 @@ impl RateLimiter {
 #[derive(Clone, Default)]
 pub struct SharedRateLimits {
     buckets: Arc<Mutex<Buckets>>,
+    store: Option<Arc<dyn RateLimitStore>>,
 }
 
 /// (scope, operation) → bucket, sorted so `Debug` and [`SharedRateLimits::keys`] are stable.
@@ -182,6 +222,61 @@ impl SharedRateLimits {
     /// An empty registry.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty registry whose slots are reserved in `store`, shared with other processes.
+    pub fn with_store(store: Arc<dyn RateLimitStore>) -> Self {
+        Self {
+            buckets: Arc::default(),
+            store: Some(store),
+        }
+    }
+
+    /// The store slots are reserved in, if any.
+    pub fn store(&self) -> Option<&Arc<dyn RateLimitStore>> {
+        self.store.as_ref()
+    }
+
+    /// Waits for a slot of `operation` in `scope`, whose local bucket is `local`: reserved in
+    /// the store when there is one, else (or when the store fails, with a warning) in `local`.
+    /// The wait runs on `local`'s clock.
+    pub async fn acquire(&self, scope: &str, operation: &str, local: &RateLimiter) {
+        let wait = match &self.store {
+            Some(store) => match store.reserve(scope, operation, local.limit()).await {
+                Ok(wait) => wait,
+                Err(error) => {
+                    tracing::warn!(
+                        scope,
+                        operation,
+                        %error,
+                        "rate-limit store failed; pacing with the local bucket"
+                    );
+                    local.reserve()
+                }
+            },
+            None => local.reserve(),
+        };
+        if !wait.is_zero() {
+            local.clock.sleep(wait).await;
+        }
+    }
+
+    /// Changes the sustained rate of `operation` in `scope`: in `local`, and in the store
+    /// when there is one (a failing store is logged and otherwise ignored: the next
+    /// [`RateLimitStore::reserve`] passes the new limit anyway).
+    pub async fn set_rate(
+        &self,
+        scope: &str,
+        operation: &str,
+        local: &RateLimiter,
+        per_second: f64,
+    ) {
+        local.set_rate(per_second);
+        if let Some(store) = &self.store
+            && let Err(error) = store.set_rate(scope, operation, local.limit()).await
+        {
+            tracing::warn!(scope, operation, %error, "rate-limit store refused the new rate");
+        }
     }
 
     /// The bucket of `operation` in `scope`, created with `limit` on `clock` if it does not
@@ -253,7 +348,11 @@ impl fmt::Debug for SharedRateLimits {
         for (key, limit) in entries {
             map.entry(&key, &Bucket(limit));
         }
-        map.finish()
+        map.finish()?;
+        if let Some(store) = &self.store {
+            write!(f, " in {store:?}")?;
+        }
+        Ok(())
     }
 }
 
@@ -389,5 +488,126 @@ mod tests {
             format!("{registry:?}"),
             r#"{"seller-1 / getOrder": 2/s burst 30, "seller-1 / listOrders": 0.25/s burst 1}"#
         );
+    }
+
+    /// A store that records its calls and answers a fixed wait, or fails.
+    #[derive(Debug, Default)]
+    struct FakeStore {
+        calls: Mutex<Vec<String>>,
+        wait: Duration,
+        fail: bool,
+    }
+
+    #[async_trait]
+    impl RateLimitStore for FakeStore {
+        async fn reserve(
+            &self,
+            scope: &str,
+            operation: &str,
+            limit: RateLimit,
+        ) -> Result<Duration, Error> {
+            self.calls.lock().unwrap().push(format!(
+                "reserve {scope}/{operation} {}/s",
+                limit.per_second_value()
+            ));
+            if self.fail {
+                return Err(Error::transient("store down"));
+            }
+            Ok(self.wait)
+        }
+
+        async fn set_rate(
+            &self,
+            scope: &str,
+            operation: &str,
+            limit: RateLimit,
+        ) -> Result<(), Error> {
+            self.calls.lock().unwrap().push(format!(
+                "set_rate {scope}/{operation} {}/s",
+                limit.per_second_value()
+            ));
+            if self.fail {
+                return Err(Error::transient("store down"));
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn store_reserves_the_slots_and_its_wait_is_slept() {
+        let clock = ManualClock::new();
+        let store = Arc::new(FakeStore {
+            wait: Duration::from_secs(3),
+            ..FakeStore::default()
+        });
+        let registry = SharedRateLimits::with_store(store.clone());
+        assert!(registry.store().is_some());
+        let local = registry.limiter(
+            "acct",
+            "op",
+            RateLimit::per_second(1.0, 1).unwrap(),
+            &clock.shared(),
+        );
+        registry.acquire("acct", "op", &local).await;
+        registry.set_rate("acct", "op", &local, 0.5).await;
+        registry.acquire("acct", "op", &local).await;
+        // Two waits of the store's 3 s, none of the local bucket's.
+        assert_eq!(clock.elapsed(), Duration::from_secs(6));
+        assert!(
+            local.reserve().is_zero(),
+            "the local bucket was not drawn from"
+        );
+        assert_eq!(
+            *store.calls.lock().unwrap(),
+            vec![
+                "reserve acct/op 1/s",
+                "set_rate acct/op 0.5/s",
+                "reserve acct/op 0.5/s"
+            ]
+        );
+        assert!(
+            format!("{registry:?}").contains("FakeStore"),
+            "{registry:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn failing_store_falls_back_to_the_local_bucket() {
+        let clock = ManualClock::new();
+        let store = Arc::new(FakeStore {
+            wait: Duration::from_secs(100),
+            fail: true,
+            ..FakeStore::default()
+        });
+        let registry = SharedRateLimits::with_store(store.clone());
+        let local = registry.limiter(
+            "acct",
+            "op",
+            RateLimit::per_second(1.0, 1).unwrap(),
+            &clock.shared(),
+        );
+        registry.acquire("acct", "op", &local).await;
+        registry.acquire("acct", "op", &local).await;
+        // The local bucket paced the second call (1 s), not the store.
+        assert_eq!(clock.elapsed(), Duration::from_secs(1));
+        registry.set_rate("acct", "op", &local, 4.0).await;
+        assert_eq!(local.limit().per_second_value(), 4.0);
+        assert_eq!(store.calls.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn registry_without_store_paces_locally() {
+        let clock = ManualClock::new();
+        let registry = SharedRateLimits::new();
+        let local = registry.limiter(
+            "acct",
+            "op",
+            RateLimit::per_second(2.0, 1).unwrap(),
+            &clock.shared(),
+        );
+        for _ in 0..3 {
+            registry.acquire("acct", "op", &local).await;
+        }
+        assert_eq!(clock.elapsed(), Duration::from_secs(1));
     }
 }

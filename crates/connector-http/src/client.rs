@@ -248,9 +248,7 @@ impl HttpClient {
             let client_request_id = format!("{:016x}", fastrand::u64(..));
             loop {
                 attempt += 1;
-                if let Some(limiter) = self.limiter_for(&req.operation) {
-                    limiter.acquire().await;
-                }
+                self.acquire_slot(&req.operation).await;
                 let auth = match (&inner.auth, req.authenticated) {
                     (Some(a), true) => Some(a.headers().await?),
                     _ => None,
@@ -261,7 +259,7 @@ impl HttpClient {
                 let delay = match outcome {
                     Ok(mut resp) => {
                         resp.attempts = attempt;
-                        self.adapt_rate(&req.operation, &resp);
+                        self.adapt_rate(&req.operation, &resp).await;
                         tracing::debug!(status = resp.status, attempt, "response");
                         if let (Some(a), Some(used)) = (&inner.auth, &auth)
                             && a.is_rejection(resp.status, &resp.body)
@@ -337,8 +335,26 @@ impl HttpClient {
     }
 
     fn limiter_for(&self, operation: &str) -> Option<Arc<RateLimiter>> {
+        self.bucket_for(operation).map(|(_, l)| l)
+    }
+
+    /// Waits for a slot of the bucket `operation` draws from: reserved in the shared
+    /// registry's [`connector_core::RateLimitStore`] when it has one (falling back to the
+    /// local bucket if the store fails), else in the local bucket.
+    async fn acquire_slot(&self, operation: &str) {
+        let Some((key, limiter)) = self.bucket_for(operation) else {
+            return;
+        };
+        match &self.inner.shared_limits {
+            Some(s) => s.registry.acquire(&s.scope, key, &limiter).await,
+            None => limiter.acquire().await,
+        }
+    }
+
+    /// The bucket `operation` draws from, and its key in a shared registry.
+    fn bucket_for<'a>(&self, operation: &'a str) -> Option<(&'a str, Arc<RateLimiter>)> {
         if let Some(l) = self.inner.limits.get(operation) {
-            return Some(l.clone());
+            return Some((operation, l.clone()));
         }
         if let Some(template) = self.inner.per_operation_template {
             let mut extra = self
@@ -354,12 +370,15 @@ impl HttpClient {
                     &self.inner.clock,
                 )
             });
-            return Some(l.clone());
+            return Some((operation, l.clone()));
         }
-        self.inner.default_limit.clone()
+        self.inner
+            .default_limit
+            .clone()
+            .map(|l| (SHARED_DEFAULT_BUCKET, l))
     }
 
-    fn adapt_rate(&self, operation: &str, resp: &Response) {
+    async fn adapt_rate(&self, operation: &str, resp: &Response) {
         let Some(header) = &self.inner.rate_limit_header else {
             return;
         };
@@ -369,11 +388,14 @@ impl HttpClient {
         else {
             return;
         };
-        if let Some(l) = self.limiter_for(operation)
+        if let Some((key, l)) = self.bucket_for(operation)
             && (l.limit().per_second_value() - rate).abs() > f64::EPSILON * 16.0
         {
             tracing::debug!(operation, rate, "rate limit adapted from response header");
-            l.set_rate(rate);
+            match &self.inner.shared_limits {
+                Some(s) => s.registry.set_rate(&s.scope, key, &l, rate).await,
+                None => l.set_rate(rate),
+            }
         }
     }
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use connector_core::{ManualClock, RateLimit, SharedRateLimits};
+use connector_core::{ManualClock, RateLimit, RateLimitStore, SharedRateLimits};
 use connector_http::{HttpClient, HttpClientBuilder, Request, SHARED_DEFAULT_BUCKET};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -211,4 +211,106 @@ async fn the_per_operation_template_and_the_default_bucket_are_shared_too() {
             ("per-op".to_string(), "y.get".to_string()),
         ]
     );
+}
+
+/// A [`RateLimitStore`] standing in for a database shared by processes: it records every call
+/// and answers a fixed wait, or fails.
+#[derive(Debug, Default)]
+struct FakeStore {
+    calls: std::sync::Mutex<Vec<String>>,
+    wait: Duration,
+    fail: bool,
+}
+
+#[async_trait::async_trait]
+impl RateLimitStore for FakeStore {
+    async fn reserve(
+        &self,
+        scope: &str,
+        operation: &str,
+        limit: RateLimit,
+    ) -> Result<Duration, connector_core::Error> {
+        self.calls.lock().unwrap().push(format!(
+            "reserve {scope} {operation} {}/s",
+            limit.per_second_value()
+        ));
+        if self.fail {
+            return Err(connector_core::Error::transient("database unreachable"));
+        }
+        Ok(self.wait)
+    }
+
+    async fn set_rate(
+        &self,
+        scope: &str,
+        operation: &str,
+        limit: RateLimit,
+    ) -> Result<(), connector_core::Error> {
+        self.calls.lock().unwrap().push(format!(
+            "set_rate {scope} {operation} {}/s",
+            limit.per_second_value()
+        ));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_store_behind_the_registry_paces_every_call_and_learns_header_rates() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).insert_header("x-amzn-RateLimit-Limit", "0.5"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let store = Arc::new(FakeStore {
+        wait: Duration::from_secs(2),
+        ..FakeStore::default()
+    });
+    let registry = SharedRateLimits::with_store(store.clone());
+    let client = named(&server, &clock, "a")
+        .rate_limit("orders.get", one_per_second_burst_two())
+        .default_rate_limit(one_per_second_burst_two())
+        .adaptive_rate_limit_header("x-amzn-RateLimit-Limit")
+        .shared_rate_limits(registry, "seller-1")
+        .build()
+        .unwrap();
+    get(&client, "orders", "orders.get").await;
+    get(&client, "orders", "orders.get").await;
+    get(&client, "other", "other.get").await;
+    // Every call waited what the store said; the local burst of two would not have waited.
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(2); 3]);
+    assert_eq!(
+        *store.calls.lock().unwrap(),
+        vec![
+            "reserve seller-1 orders.get 1/s".to_string(),
+            "set_rate seller-1 orders.get 0.5/s".to_string(),
+            "reserve seller-1 orders.get 0.5/s".to_string(),
+            format!("reserve seller-1 {SHARED_DEFAULT_BUCKET} 1/s"),
+            format!("set_rate seller-1 {SHARED_DEFAULT_BUCKET} 0.5/s"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failing_store_falls_back_to_the_local_bucket() {
+    let server = MockServer::start().await;
+    expect_get(&server, "/orders", "a", 3).await;
+    let clock = ManualClock::new();
+    let store = Arc::new(FakeStore {
+        wait: Duration::from_secs(60),
+        fail: true,
+        ..FakeStore::default()
+    });
+    let client = named(&server, &clock, "a")
+        .rate_limit("orders.get", one_per_second_burst_two())
+        .shared_rate_limits(SharedRateLimits::with_store(store.clone()), "seller-1")
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        get(&client, "orders", "orders.get").await;
+    }
+    // The local bucket (burst two, then 1 s) paced the calls, not the failing store's 60 s.
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(1)]);
+    assert_eq!(store.calls.lock().unwrap().len(), 3);
 }

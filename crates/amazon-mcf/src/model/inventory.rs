@@ -198,6 +198,9 @@ pub struct GetInventorySummariesResponse {
     /// Pagination.
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// Errors (a 2xx answer carrying any is reported as an error).
+    #[serde(default, deserialize_with = "super::null_default")]
+    pub errors: Vec<super::ApiError>,
 }
 
 /// `CreateInventoryItemRequest` (sandbox only).

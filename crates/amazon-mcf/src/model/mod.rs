@@ -4,6 +4,9 @@
 //! * Every platform enum is `#[non_exhaustive]` and keeps values it does not know in
 //!   `Unknown(String)`; decoding ignores ASCII case (the models' own examples write
 //!   `"PROCESSING"` for `Processing`) and serializing writes the model's spelling.
+//! * An `Unknown` value is for *reading*: every request is checked before it is sent, and one
+//!   carrying an `Unknown` value is refused with [`connector_core::Error::InvalidInput`]
+//!   naming the field and the value (`check_known`).
 //! * Money is [`AmazonMoney`]: `{currencyCode, value}` with `value` a JSON **string** holding an
 //!   exact decimal, never a float.
 //! * Timestamps are `chrono::DateTime<Utc>`, written in RFC 3339 extended format with `Z`.
@@ -41,6 +44,24 @@ macro_rules! string_enum {
 
             /// Every value the model documents.
             pub const KNOWN: &'static [&'static str] = &[$($wire),+];
+
+            /// Whether the value is one the model documents (not [`Self::Unknown`]).
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+
+            /// Refuses an unknown value about to be **written**: [`Self::Unknown`] is for
+            /// reading what Amazon sends; a request carrying one would be refused by Amazon
+            /// (or worse, read as something else). The error names `field` and the value.
+            pub fn check_known(&self, field: &str) -> Result<(), connector_core::Error> {
+                match self {
+                    Self::Unknown(v) => Err(connector_core::Error::invalid(
+                        field,
+                        format!("`{v}` is not one of {}", Self::KNOWN.join(", ")),
+                    )),
+                    _ => Ok(()),
+                }
+            }
 
             /// Parses a value (ASCII case ignored, `_` ignored); unknown values are kept.
             pub fn parse(value: &str) -> Self {

@@ -146,6 +146,46 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// `DropOffLocation.type`: where the carrier leaves a package (Japan).
+    DropOffLocationType {
+        /// Front door.
+        FrontDoor = "FRONT_DOOR",
+        /// Delivery box.
+        DeliveryBox = "DELIVERY_BOX",
+        /// Gas meter box.
+        GasMeterBox = "GAS_METER_BOX",
+        /// Bicycle basket.
+        BicycleBasket = "BICYCLE_BASKET",
+        /// Garage.
+        Garage = "GARAGE",
+        /// Receptionist.
+        Receptionist = "RECEPTIONIST",
+        /// A neighbour, as a fallback.
+        FallbackNeighborDelivery = "FALLBACK_NEIGHBOR_DELIVERY",
+        /// Never leave the package unattended.
+        DoNotLeaveUnattended = "DO_NOT_LEAVE_UNATTENDED",
+    }
+}
+
+string_enum! {
+    /// `FeatureSettings.featureFulfillmentPolicy`.
+    FeatureFulfillmentPolicy {
+        /// The order must use the feature.
+        Required = "Required",
+        /// The order must not use the feature.
+        NotRequired = "NotRequired",
+    }
+}
+
+string_enum! {
+    /// `Amount.unitOfMeasure`.
+    UnitOfMeasure {
+        /// An integer count of units.
+        Eaches = "Eaches",
+    }
+}
+
 /// `DeliveryWindow`: both ends required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -172,20 +212,19 @@ impl DeliveryWindow {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DropOffLocation {
-    /// `FRONT_DOOR`, `DELIVERY_BOX`, ... (open set).
+    /// `FRONT_DOOR`, `DELIVERY_BOX`, ... (an unknown value is read, never sent).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: DropOffLocationType,
     /// Extra attributes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl DropOffLocation {
-    /// A drop-off location of type `kind` (`FRONT_DOOR`, `DELIVERY_BOX`, ...) without
-    /// attributes.
-    pub fn new(kind: impl Into<String>) -> Self {
+    /// A drop-off location of type `kind` without attributes.
+    pub fn new(kind: DropOffLocationType) -> Self {
         Self {
-            kind: kind.into(),
+            kind,
             attributes: None,
         }
     }
@@ -230,20 +269,33 @@ pub struct CodSettings {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FeatureSettings {
-    /// `BLOCK_AMZL`, `BLANK_BOX`, `SIGNATURE_CONFIRMATION`, ...
+    /// `BLOCK_AMZL`, `BLANK_BOX`, `OVERBOX`, `PACKING_SLIP`, `SIGNATURE_CONFIRMATION`, ...
+    /// (a plain string in the model: [`Self::BLOCK_AMZL`] and the other constants name the
+    /// documented ones, and `getFeatures` lists those of a marketplace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_name: Option<String>,
     /// `Required` or `NotRequired`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feature_fulfillment_policy: Option<String>,
+    pub feature_fulfillment_policy: Option<FeatureFulfillmentPolicy>,
 }
 
 impl FeatureSettings {
-    /// A feature constraint.
-    pub fn new(feature_name: impl Into<String>, policy: impl Into<String>) -> Self {
+    /// Blocks delivery by Amazon Logistics.
+    pub const BLOCK_AMZL: &'static str = "BLOCK_AMZL";
+    /// Non-Amazon-branded packaging.
+    pub const BLANK_BOX: &'static str = "BLANK_BOX";
+    /// Shipped in an overbox.
+    pub const OVERBOX: &'static str = "OVERBOX";
+    /// A packing slip in the box.
+    pub const PACKING_SLIP: &'static str = "PACKING_SLIP";
+    /// Signature on delivery (US only, extra fees).
+    pub const SIGNATURE_CONFIRMATION: &'static str = "SIGNATURE_CONFIRMATION";
+
+    /// A feature constraint: `feature_name` (e.g. [`Self::BLANK_BOX`]) with `policy`.
+    pub fn new(feature_name: impl Into<String>, policy: FeatureFulfillmentPolicy) -> Self {
         Self {
             feature_name: Some(feature_name.into()),
-            feature_fulfillment_policy: Some(policy.into()),
+            feature_fulfillment_policy: Some(policy),
         }
     }
 }
@@ -751,6 +803,9 @@ pub struct FulfillmentShipmentItem {
     /// Lot codes.
     #[serde(default, deserialize_with = "super::null_default")]
     pub manufacturer_lot_codes: Vec<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `DeliveryDocument`.
@@ -815,6 +870,9 @@ pub struct FulfillmentShipmentPackage {
     /// Delivery information.
     #[serde(default)]
     pub delivery_information: Option<DeliveryInformation>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `FulfillmentShipment`.
@@ -843,6 +901,9 @@ pub struct FulfillmentShipment {
     /// Packages.
     #[serde(default, deserialize_with = "super::null_default")]
     pub fulfillment_shipment_package: Vec<FulfillmentShipmentPackage>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ReturnItem`.
@@ -878,6 +939,9 @@ pub struct ReturnItem {
     /// Fulfillment center.
     #[serde(default)]
     pub fulfillment_center_id: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `ReturnAuthorization`.
@@ -1413,7 +1477,7 @@ pub struct ProductIdentifier {
 #[non_exhaustive]
 pub struct Amount {
     /// `Eaches`.
-    pub unit_of_measure: String,
+    pub unit_of_measure: UnitOfMeasure,
     /// The amount, a decimal string.
     #[serde(with = "super::decimal_string")]
     pub value: Decimal,
@@ -1423,7 +1487,7 @@ impl Amount {
     /// `n` eaches.
     pub fn eaches(value: Decimal) -> Self {
         Self {
-            unit_of_measure: "Eaches".into(),
+            unit_of_measure: UnitOfMeasure::Eaches,
             value,
         }
     }

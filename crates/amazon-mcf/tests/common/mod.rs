@@ -12,7 +12,7 @@ pub(crate) const TOKEN: &str = "Atza|tok-1";
 pub(crate) const OUT: &str = "/fba/outbound/2020-07-01";
 
 pub(crate) fn ua() -> String {
-    user_agent("TestERP").unwrap()
+    user_agent("TestERP", env!("CARGO_PKG_VERSION")).unwrap()
 }
 
 pub(crate) fn fast_retry() -> RetryPolicy {
