@@ -21,6 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use connector_core::pagination::PageGuard;
 use connector_core::{CursorStore, Error, OrderBatch, OrderFeed, OrderId, OrderUpdate};
 use serde::de::DeserializeOwned;
 
@@ -157,7 +158,28 @@ impl EventCursor {
     }
 
     /// Polls until a page comes back empty; returns the number of events handled.
-    pub async fn drain<E, H, Fut>(&self, mut handler: H) -> Result<usize, Error>
+    ///
+    /// Guarded by the core [`PageGuard`]: a server whose `nextId` goes back to a position this
+    /// drain already read (`5 → 6 → 5`), or that never runs dry within
+    /// [`DEFAULT_MAX_PAGES`](connector_core::pagination::DEFAULT_MAX_PAGES) pages, ends it with
+    /// [`Error::Decode`] naming the feed and the cycle (the events handled before stay
+    /// handled, and the cursor stays where the last full page left it).
+    pub async fn drain<E, H, Fut>(&self, handler: H) -> Result<usize, Error>
+    where
+        E: DeserializeOwned,
+        H: FnMut(E) -> Fut,
+        Fut: Future<Output = Result<(), Error>>,
+    {
+        self.drain_with(PageGuard::new(self.feed.cursor_name()), handler)
+            .await
+    }
+
+    /// [`EventCursor::drain`] with `guard` (e.g. a lower page cap).
+    pub async fn drain_with<E, H, Fut>(
+        &self,
+        mut guard: PageGuard,
+        mut handler: H,
+    ) -> Result<usize, Error>
     where
         E: DeserializeOwned,
         H: FnMut(E) -> Fut,
@@ -166,6 +188,7 @@ impl EventCursor {
         let mut total = 0;
         loop {
             let before = self.position().await?;
+            guard.next_page(&before)?;
             let p = self.poll(&mut handler).await?;
             total += p.events;
             if p.events == 0 || p.next_id == before {

@@ -307,3 +307,34 @@ async fn event_cursor_and_order_feed_share_one_position() {
         Some("9")
     );
 }
+
+#[tokio::test]
+async fn a_drain_whose_next_id_cycles_5_6_5_ends_with_an_error_naming_the_feed() {
+    let server = MockServer::start().await;
+    let feed = "/api/v1/orders/integrations/auth-required/synchronization/order";
+    for (start, next) in [("5", 6), ("6", 5)] {
+        one("GET", feed)
+            .and(query_param("startId", start))
+            .respond_with(one_order_event(next))
+            .mount(&server)
+            .await;
+    }
+    let store: Arc<dyn CursorStore> = Arc::new(InMemoryCursorStore::new());
+    store.save(Feed::Orders.cursor_name(), "5").await.unwrap();
+    let cursor = EventCursor::new(client(&server), store, Feed::Orders);
+    let mut handled = 0;
+    let err = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        cursor.drain(|_e: one_b2b::model::OrderEvent| {
+            handled += 1;
+            async { Ok(()) }
+        }),
+    )
+    .await
+    .expect("the drain must end")
+    .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("one.orders"), "{err}");
+    assert_eq!(handled, 2);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}

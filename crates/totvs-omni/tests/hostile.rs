@@ -284,3 +284,44 @@ async fn an_unknown_site_stops_the_run_as_a_configuration_error() {
     assert!(matches!(**err, Error::Config { .. }), "{err:?}");
     assert!(err.to_string().contains("SITE-TYPO"), "{err}");
 }
+
+#[tokio::test]
+async fn an_order_list_that_ignores_page_and_reports_billions_of_pages_ends() {
+    use futures::TryStreamExt;
+    let server = MockServer::start().await;
+    login(&server, r#"{"token":"tok-1"}"#).await;
+    // Every page is the first one, and the server says there are 4 billion of them.
+    Mock::given(method("GET"))
+        .and(path("/api/orders"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"orders":[{"id":"OM-1","status":"CONFIRMED","items":[]},{"id":"OM-2","status":"CONFIRMED","items":[]}],"page":1,"totalPages":4000000000}"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let omni = OmniClient::new(config(&server).build().unwrap()).unwrap();
+    let orders = omni.orders().unwrap();
+    // Billions announced: refused before reading them.
+    let err = tokio::time::timeout(
+        Duration::from_secs(10),
+        orders
+            .stream(totvs_omni::OmniStatus::Confirmed)
+            .try_collect::<Vec<_>>(),
+    )
+    .await
+    .expect("the stream must end")
+    .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("4000000000"), "{err}");
+    // Under a cap that allows them, the repeated page still ends the stream at page 2.
+    let got: Vec<_> = orders
+        .stream_with(
+            totvs_omni::OmniStatus::Confirmed,
+            connector_core::PageGuard::new("t").with_max_pages(usize::MAX),
+        )
+        .collect()
+        .await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    let err = got[2].as_ref().unwrap_err();
+    assert!(err.to_string().contains("same orders"), "{err}");
+}
