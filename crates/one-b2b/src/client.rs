@@ -285,7 +285,8 @@ pub(crate) fn check_write(
                     "`{op}`: HTTP {status} with {what} instead of ONe's answer; the write may \
                      not have reached ONe (it is safe to send again)"
                 ),
-                excerpt: connector_core::error::excerpt(resp.body()),
+                // No excerpt: a page that is not ONe's could echo the request's credentials.
+                excerpt: String::new(),
             },
         });
     }
