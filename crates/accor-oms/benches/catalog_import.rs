@@ -13,14 +13,17 @@
 //! * a raw `csv::ByteRecord` scan of the local file (the floor),
 //! * single-threaded pulls of borrowed (`RowRef`) and owned (`CatalogRow`) typed rows,
 //! * the typed import of the local file (`for_each_row`, an owned `CatalogRow` per row), and
-//!   the same mapped to the shared `Offer` (`import_file`),
+//!   the same mapped to the shared `Offer` (`import_file`), and the typed import without the
+//!   duplicate offer id check (its cost in time and memory),
 //! * the `Offer` import streamed over SFTP from the server process (loopback), with the
 //!   transport's default 2 MiB reads and with 1 MiB reads, and the typed import
 //!   (`for_each_row_sftp`, owned `CatalogRow` per row) over SFTP,
 //! * Python's `csv.DictReader` over the same file (if `python3` is present; once).
 //!
 //! Time: every phase `ACCOR_BENCH_REPEAT` times in this process, one after the other; the
-//! median is printed. Memory: every phase once more in a **fresh process** (this binary again),
+//! median wall time and the median CPU time (user + system of this process, all its threads,
+//! from `getrusage`; the SFTP server's CPU is not counted) are printed, each also as a ratio
+//! to the raw scan of the same run. Memory: every phase once more in a **fresh process** (this binary again),
 //! whose peak RSS (`VmHWM`) is printed, so that no phase inherits another's heap.
 
 use std::io::{BufRead, Write};
@@ -34,7 +37,7 @@ use sandbox_accor_oms::catalog::{
     CATALOG_PATH, CatalogSpec, SFTP_PASSWORD, SFTP_USER, serve_catalog,
 };
 
-const PHASES: [&str; 8] = [
+const PHASES: [&str; 9] = [
     "raw csv::ByteRecord scan",
     "1 thread: RowRef (borrowed)",
     "1 thread: CatalogRow (owned)",
@@ -43,6 +46,7 @@ const PHASES: [&str; 8] = [
     "Offer import over SFTP, 2 MiB reads",
     "Offer import over SFTP, 1 MiB reads",
     "typed import over SFTP, 2 MiB reads",
+    "typed import, no duplicate-id check",
 ];
 
 /// Where the catalog is: the local file and the SFTP server serving it.
@@ -63,6 +67,19 @@ fn peak_mib() -> f64 {
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
+}
+
+/// CPU seconds (user + system) this process has used so far, all threads included.
+fn cpu_seconds() -> f64 {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let u = getrusage(UsageWho::RUSAGE_SELF).unwrap();
+    let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    secs(u.user_time()) + secs(u.system_time())
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -105,6 +122,15 @@ fn run(i: usize, t: &Target, rt: &tokio::runtime::Runtime) -> u64 {
             .sum(),
         3 => {
             let rep = catalog::for_each_row(open(), "catalog.csv", &CatalogOptions::new(), |row| {
+                std::hint::black_box(row.to_owned_row());
+            })
+            .unwrap();
+            assert_eq!(rep.rejected, 0);
+            rep.mapped
+        }
+        8 => {
+            let opts = CatalogOptions::new().detect_duplicate_offer_ids(false);
+            let rep = catalog::for_each_row(open(), "catalog.csv", &opts, |row| {
                 std::hint::black_box(row.to_owned_row());
             })
             .unwrap();
@@ -183,7 +209,7 @@ fn measure_memory(phase: usize) {
         fingerprint: var("ACCOR_BENCH_FINGERPRINT"),
     };
     // The runtime exists only for the SFTP phases (it is part of what they cost).
-    let rt = if phase >= 5 {
+    let rt = if (5..=7).contains(&phase) {
         runtime()
     } else {
         tokio::runtime::Builder::new_current_thread()
@@ -244,22 +270,27 @@ fn main() {
 
         let mut medians = Vec::new();
         for (i, name) in PHASES.iter().enumerate() {
-            let mut times = Vec::new();
+            let (mut walls, mut cpus) = (Vec::new(), Vec::new());
             for _ in 0..repeat {
-                let t = Instant::now();
+                let (t, c) = (Instant::now(), cpu_seconds());
                 let n = run(i, &target, &rt);
-                times.push(t.elapsed().as_secs_f64());
+                walls.push(t.elapsed().as_secs_f64());
+                cpus.push(cpu_seconds() - c);
                 assert_eq!(n, rows, "{name}: wrong row count");
             }
-            times.sort_by(f64::total_cmp);
-            medians.push((name, times[times.len() / 2], times));
+            let runs = walls
+                .iter()
+                .map(|t| format!("{t:.3}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            medians.push((name, median(&mut walls), median(&mut cpus), runs));
         }
-        let raw = medians[0].1;
+        let (raw_wall, raw_cpu) = (medians[0].1, medians[0].2);
         println!(
-            "  {:<36} {:>8} {:>11} {:>7} {:>9}   runs",
-            "phase", "median", "rows/s", "x raw", "peak RSS"
+            "  {:<36} {:>8} {:>7} {:>8} {:>7} {:>11} {:>9}   wall of each run",
+            "phase", "wall", "x raw", "CPU", "x raw", "rows/s", "peak RSS"
         );
-        for (i, (name, median, times)) in medians.iter().enumerate() {
+        for (i, (name, wall, cpu, runs)) in medians.iter().enumerate() {
             let out = Command::new(&exe)
                 .env("ACCOR_BENCH_MEMORY_PHASE", i.to_string())
                 .env("ACCOR_BENCH_FILE", &target.path)
@@ -275,14 +306,10 @@ fn main() {
                 .and_then(|p| p.parse::<f64>().ok())
                 .unwrap_or(f64::NAN);
             println!(
-                "  {name:<36} {median:>7.3}s {:>11.0} {:>6.2}x {peak:>5.1} MiB   {}",
-                rows as f64 / median,
-                median / raw,
-                times
-                    .iter()
-                    .map(|t| format!("{t:.3}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                "  {name:<36} {wall:>7.3}s {:>6.2}x {cpu:>7.3}s {:>6.2}x {:>11.0} {peak:>5.1} MiB   {runs}",
+                wall / raw_wall,
+                cpu / raw_cpu,
+                rows as f64 / wall,
             );
         }
 

@@ -215,8 +215,14 @@ pub fn order(resp: &OrderStatusResponse) -> Result<Order, Error> {
     if let Some(shop) = &resp.shop_id {
         order.shop_id = Some(ShopId::new(shop.as_str())?);
     }
-    for l in &resp.order_lines {
-        let mut line = OrderLine::new(None, Decimal::from(l.quantity.unwrap_or(0)));
+    for (i, l) in resp.order_lines.iter().enumerate() {
+        // A line without a quantity is not a line of 0 units: say so rather than invent one.
+        let quantity = l.quantity.ok_or_else(|| Error::Decode {
+            path: format!("order_lines[{i}].quantity"),
+            message: "is missing: a shared order line needs its quantity".into(),
+            excerpt: String::new(),
+        })?;
+        let mut line = OrderLine::new(None, Decimal::from(quantity));
         line.line_id = l.order_line_id.clone();
         if let Some(o) = &l.offer_id {
             line.offer_id = Some(OfferId::new(o.as_str())?);
@@ -287,5 +293,20 @@ mod tests {
             line_state(&LineState::parse("INCIDENT_OPEN")),
             OrderState::Incident
         );
+    }
+
+    #[test]
+    fn a_status_line_without_quantity_is_an_error_not_zero_units() {
+        let resp: OrderStatusResponse = serde_json::from_str(
+            r#"{"order_id":"O-1","order_state":"SHIPPED","order_lines":[{"order_line_id":"L1","offer_id":"7","quantity":2},{"order_line_id":"L2","offer_id":"8"}]}"#,
+        )
+        .unwrap();
+        let err = order(&resp).unwrap_err().to_string();
+        assert!(err.contains("order_lines[1].quantity"), "{err}");
+        let ok: OrderStatusResponse = serde_json::from_str(
+            r#"{"order_id":"O-1","order_state":"SHIPPED","order_lines":[{"offer_id":"7","quantity":2}]}"#,
+        )
+        .unwrap();
+        assert_eq!(order(&ok).unwrap().lines[0].quantity, dec!(2));
     }
 }

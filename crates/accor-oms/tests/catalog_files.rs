@@ -217,7 +217,7 @@ fn a_file_without_the_required_column_is_refused_up_front() {
     .to_string();
     assert!(err.contains("companies.csv:1"), "{err}");
     assert!(
-        err.contains("no company_id column in this companies file"),
+        err.contains("has no company_id column, which this companies file needs"),
         "{err}"
     );
     assert!(err.contains("columns are: name, city"), "{err}");

@@ -57,6 +57,13 @@ impl fmt::Debug for Token {
 pub trait TokenProvider: Send + Sync + fmt::Debug {
     /// Fetches a new token. An error explains why (invalid client, invalid grant, network).
     async fn fetch_token(&self) -> Result<Token, Error>;
+
+    /// The long-lived secrets the provider logs in with (client secret, refresh token,
+    /// password): the HTTP runtime redacts them from every error of a client whose tokens
+    /// come from this provider, even when a server echoes them. The default is none.
+    fn secrets(&self) -> Vec<SecretString> {
+        Vec::new()
+    }
 }
 
 /// A token handed out by the cache, tagged with its generation so a rejection can be matched
@@ -135,6 +142,11 @@ impl TokenCache {
             slot: tokio::sync::Mutex::new(None),
             fetches: AtomicU64::new(0),
         }
+    }
+
+    /// The provider's long-lived secrets ([`TokenProvider::secrets`]).
+    pub fn provider_secrets(&self) -> Vec<SecretString> {
+        self.provider.secrets()
     }
 
     /// How many times the provider was asked for a token.

@@ -45,6 +45,36 @@ pub trait RequestAuth: Send + Sync + fmt::Debug {
     async fn refresh(&self, _rejected: &AuthHeaders) -> Result<bool, Error> {
         Ok(false)
     }
+
+    /// The long-lived secrets behind these credentials (keys, passwords), redacted from every
+    /// error of a client using them (see [`crate::Redactor`]). Tokens fetched at run time are
+    /// redacted per request from [`RequestAuth::headers`]; the default is none.
+    fn secrets(&self) -> Vec<SecretString> {
+        Vec::new()
+    }
+
+    /// Checks the credentials can be sent at all (header names and values free of control
+    /// characters), called once when the client is built: an error there is an
+    /// [`Error::Config`], never a network failure retried later. The default accepts.
+    fn validate(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Refuses a header that cannot be sent: an invalid name, or a value with CR, LF or another
+/// control character (which would also split the request). `what` names the setting; the
+/// value is never quoted (it may be secret).
+pub(crate) fn check_header(name: &str, value: &str) -> Result<(), String> {
+    if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(format!("`{name}` is not a valid header name"));
+    }
+    if reqwest::header::HeaderValue::from_str(value).is_err() {
+        return Err(format!(
+            "the value of header `{name}` has a control character (CR, LF, NUL...) or is not \
+             visible ASCII"
+        ));
+    }
+    Ok(())
 }
 
 /// A token from a [`TokenCache`], sent as `Authorization: Bearer <token>` or in a custom header
@@ -116,6 +146,12 @@ impl RequestAuth for BearerAuth {
         }
     }
 
+    /// The token provider's secrets (client secret, refresh token...): an API answer that
+    /// echoes them is redacted too.
+    fn secrets(&self) -> Vec<SecretString> {
+        self.cache.provider_secrets()
+    }
+
     async fn refresh(&self, rejected: &AuthHeaders) -> Result<bool, Error> {
         match &rejected.token {
             Some(token) => {
@@ -155,6 +191,18 @@ impl RequestAuth for StaticHeaders {
             headers: self.headers.clone(),
             token: None,
         })
+    }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        self.headers.iter().map(|(_, v)| v.clone()).collect()
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        for (name, value) in &self.headers {
+            check_header(name, value.expose_secret())
+                .map_err(|e| Error::config(format!("credentials: {e}")))?;
+        }
+        Ok(())
     }
 }
 
@@ -200,6 +248,10 @@ impl RequestAuth for BasicAuth {
             headers: vec![("authorization".into(), self.header_value())],
             token: None,
         })
+    }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        vec![self.password.clone(), self.header_value()]
     }
 }
 

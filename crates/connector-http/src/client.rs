@@ -9,20 +9,28 @@ use connector_core::{
     ApiContext, AuthErrorKind, Error, RateLimit, RateLimiter, RetryPolicy, SharedClock,
     SharedRateLimits, SystemClock,
 };
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use crate::auth::{AuthHeaders, RequestAuth};
+use crate::auth::{AuthHeaders, RequestAuth, check_header};
 use crate::errors::{ErrorDecoder, default_error_decoder, parse_retry_after};
-use crate::request::{Body, FieldValue, FileSource, Part, Request};
+use crate::redact::Redactor;
+use crate::request::{
+    Body, DOT_SEGMENT_RULE, FieldValue, FileSource, Part, Request, is_dot_segment,
+};
 use crate::response::Response;
 
 /// Default time to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time for a whole request (sending, waiting, reading the body).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default cap on one response body (32 MiB): the largest documented answer of the four
+/// platforms is a page of a few hundred KiB, so a bigger answer is a broken or hostile
+/// server, refused before it takes the process's memory. Set with
+/// [`HttpClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// Response headers searched for the platform's request id, in order.
 pub const DEFAULT_REQUEST_ID_HEADERS: &[&str] = &[
     "x-amzn-requestid",
@@ -60,6 +68,8 @@ struct Inner {
     extra_limits: Mutex<HashMap<String, Arc<RateLimiter>>>,
     per_operation_template: Option<RateLimit>,
     shared_limits: Option<SharedScope>,
+    redactor: Redactor,
+    max_response_bytes: usize,
 }
 
 /// A registry and the scope this client's buckets are kept under.
@@ -116,6 +126,8 @@ pub struct HttpClientBuilder {
     send_request_id: Option<String>,
     decoder: Option<ErrorDecoder>,
     shared_limits: Option<SharedScope>,
+    redactor: Redactor,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for HttpClientBuilder {
@@ -158,7 +170,26 @@ impl HttpClient {
             send_request_id: None,
             decoder: None,
             shared_limits: None,
+            redactor: Redactor::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+
+    /// The secrets this client keeps out of its errors (registered with
+    /// [`HttpClientBuilder::redact_secret`] and taken from its auth).
+    pub fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
+    }
+
+    /// `text` with every secret of this client redacted, for platform crates that build an
+    /// error from an answer themselves.
+    pub fn redact(&self, text: &str) -> String {
+        self.inner.redactor.redact(text)
+    }
+
+    /// The cap on one response body, in bytes.
+    pub fn max_response_bytes(&self) -> usize {
+        self.inner.max_response_bytes
     }
 
     /// The base URL.
@@ -192,22 +223,27 @@ impl HttpClient {
     }
 
     /// Maps a non-2xx response to an [`Error`] (platform code, message, request id, excerpt).
+    ///
+    /// Every secret of the client and of the request (see [`Redactor`]) is redacted from the
+    /// message, code and excerpt; an answer marked [`Request::sensitive_response`] gives no
+    /// excerpt at all.
     pub fn error_for(&self, operation: &str, resp: &Response) -> Error {
+        let redactor = self.inner.redactor.merged(&resp.redactor);
         let fields = (self.inner.decoder)(resp.status, &resp.body);
         let mut ctx = ApiContext::new(
-            fields
-                .message
+            redactor
+                .redact_opt(fields.message)
                 .unwrap_or_else(|| format!("HTTP {}", resp.status)),
         )
         .with_operation(operation);
-        if let Some(code) = fields.code {
+        if let Some(code) = redactor.redact_opt(fields.code) {
             ctx = ctx.with_code(code);
         }
         if let Some(id) = &resp.request_id {
-            ctx = ctx.with_request_id(id.clone());
+            ctx = ctx.with_request_id(redactor.redact(id));
         }
-        if !fields.structured {
-            ctx = ctx.with_body_excerpt(&resp.body);
+        if !fields.structured && !resp.sensitive && !resp.body.is_empty() {
+            ctx.body_excerpt = Some(redactor.excerpt(&resp.body));
         }
         ctx.attempts = resp.attempts;
         let rejected = self
@@ -230,10 +266,30 @@ impl HttpClient {
     /// Sends the request with retries, rate limiting and auth, and returns the last answer
     /// whatever its status. Transport failures become errors: [`Error::Transient`] for a call
     /// that is safe to repeat, [`Error::OutcomeUnknown`] for a write that may have happened.
+    ///
+    /// Refused before anything is sent, and never retried: a path with a `.` or `..` segment
+    /// ([`join`]), a header that cannot be sent (control characters: [`Error::InvalidInput`]).
+    /// A redirect (3xx) is not followed: it is an [`Error::Api`] naming the `Location`, so
+    /// no credential travels to another origin and no write is reported done. A body over
+    /// [`HttpClientBuilder::max_response_bytes`] is refused while it is read. A server
+    /// certificate that is not trusted is an [`Error::Config`], not retried.
     pub async fn send_raw(&self, req: Request) -> Result<Response, Error> {
         let inner = &self.inner;
         let started = inner.clock.now();
         let url = join(&inner.base, &req.path)?;
+        for (name, value) in &req.headers {
+            let value = match value {
+                FieldValue::Plain(v) => v.as_str(),
+                FieldValue::Secret(v) => v.expose_secret(),
+            };
+            check_header(name, value)
+                .map_err(|rule| Error::invalid(format!("header `{name}`"), rule))?;
+        }
+        let mut redactor = inner.redactor.clone();
+        for secret in req.carried_secrets() {
+            redactor.add(&secret);
+        }
+        let permanent = redactor.len();
         let span = tracing::debug_span!(
             "http.request",
             operation = %req.operation,
@@ -253,12 +309,18 @@ impl HttpClient {
                     (Some(a), true) => Some(a.headers().await?),
                     _ => None,
                 };
+                for (_, value) in auth.iter().flat_map(|a| &a.headers) {
+                    redactor.add_dynamic(permanent, value);
+                }
                 let outcome = self
-                    .attempt_once(&req, &url, auth.as_ref(), &client_request_id)
+                    .attempt_once(&req, &url, auth.as_ref(), &client_request_id, &redactor)
                     .await;
                 let delay = match outcome {
                     Ok(mut resp) => {
                         resp.attempts = attempt;
+                        if (300..400).contains(&resp.status) {
+                            return Err(redirect_error(&req, &url, &resp, &redactor));
+                        }
                         self.adapt_rate(&req.operation, &resp).await;
                         tracing::debug!(status = resp.status, attempt, "response");
                         if let (Some(a), Some(used)) = (&inner.auth, &auth)
@@ -289,6 +351,12 @@ impl HttpClient {
                         (d, Some(resp))
                     }
                     Err(failure) => {
+                        if let Some(mut error) = failure.fatal {
+                            if let Some(ctx) = error.context_mut() {
+                                ctx.attempts = attempt;
+                            }
+                            return Err(error);
+                        }
                         if !(req.idempotent || failure.not_sent) {
                             return Err(Error::OutcomeUnknown {
                                 operation: req.operation.clone(),
@@ -417,8 +485,10 @@ impl HttpClient {
         url: &Url,
         auth: Option<&AuthHeaders>,
         client_request_id: &str,
+        redactor: &Redactor,
     ) -> Result<Response, TransportFailure> {
         let inner = &self.inner;
+        let host = url_host(url);
         let mut url = url.clone();
         if !req.query.is_empty() || req.raw_query.is_some() {
             let mut q: Vec<String> = req
@@ -443,22 +513,27 @@ impl HttpClient {
             crate::Method::Patch => reqwest::Method::PATCH,
             crate::Method::Delete => reqwest::Method::DELETE,
         };
+        // Every value was checked (at build, or at the start of send_raw); a failure here is
+        // local and final, never a network failure to retry.
         let mut headers = reqwest::header::HeaderMap::new();
-        insert_header(&mut headers, "user-agent", &inner.user_agent, false)?;
+        let config = |e: String| TransportFailure::fatal(Error::config(e));
+        insert_header(&mut headers, "user-agent", &inner.user_agent, false).map_err(config)?;
         if let Some(name) = &inner.send_request_id {
-            insert_header(&mut headers, name, client_request_id, false)?;
+            insert_header(&mut headers, name, client_request_id, false).map_err(config)?;
         }
         for (name, value) in &req.headers {
-            match value {
-                FieldValue::Plain(v) => insert_header(&mut headers, name, v, false)?,
-                FieldValue::Secret(v) => {
-                    insert_header(&mut headers, name, v.expose_secret(), true)?
-                }
-            }
+            let (v, sensitive) = match value {
+                FieldValue::Plain(v) => (v.as_str(), false),
+                FieldValue::Secret(v) => (v.expose_secret(), true),
+            };
+            insert_header(&mut headers, name, v, sensitive).map_err(|rule| {
+                TransportFailure::fatal(Error::invalid(format!("header `{name}`"), rule))
+            })?;
         }
         if let Some(auth) = auth {
             for (name, value) in &auth.headers {
-                insert_header(&mut headers, name, value.expose_secret(), true)?;
+                insert_header(&mut headers, name, value.expose_secret(), true)
+                    .map_err(|e| config(format!("credentials: {e}")))?;
             }
         }
         let mut builder = inner
@@ -474,9 +549,14 @@ impl HttpClient {
             Body::Bytes {
                 content_type,
                 bytes,
-            } => builder
-                .header("content-type", content_type.as_str())
-                .body(bytes.clone()),
+            } => {
+                check_header("content-type", content_type).map_err(|rule| {
+                    TransportFailure::fatal(Error::invalid("content_type", rule))
+                })?;
+                builder
+                    .header("content-type", content_type.as_str())
+                    .body(bytes.clone())
+            }
             Body::Form(fields) => {
                 let pairs: Vec<(&str, &str)> = fields
                     .iter()
@@ -488,18 +568,19 @@ impl HttpClient {
                         (k.as_str(), v)
                     })
                     .collect();
-                let body = serde_urlencoded::to_string(pairs)
-                    .map_err(|e| TransportFailure::local(format!("form body: {e}")))?;
+                let body = serde_urlencoded::to_string(pairs).map_err(|e| {
+                    TransportFailure::fatal(Error::invalid("body", format!("form body: {e}")))
+                })?;
                 builder
                     .header("content-type", "application/x-www-form-urlencoded")
                     .body(body)
             }
             Body::Multipart(parts) => builder.multipart(multipart(parts).await?),
         };
-        let resp = builder
+        let mut resp = builder
             .send()
             .await
-            .map_err(TransportFailure::from_reqwest)?;
+            .map_err(|e| TransportFailure::from_reqwest(e, host.clone()))?;
         let status = resp.status().as_u16();
         let headers: Vec<(String, String)> = resp
             .headers()
@@ -510,37 +591,134 @@ impl HttpClient {
                     .map(|v| (k.as_str().to_string(), v.to_string()))
             })
             .collect();
-        let body = resp.bytes().await.map_err(|e| {
-            let mut f = TransportFailure::from_reqwest(e);
-            f.not_sent = false;
-            f.message = format!("connection lost while reading the response: {}", f.message);
-            f
-        })?;
-        let mut response = Response::new(status, headers, body);
+        // Read chunk by chunk up to the cap, so a huge (or endless) answer never takes the
+        // process's memory.
+        let cap = inner.max_response_bytes;
+        let too_large = |seen: String| {
+            let reason = format!(
+                "the answer (HTTP {status}) is larger than the {cap}-byte cap ({seen}); it was \
+                 not read (HttpClientBuilder::max_response_bytes sets the cap)"
+            );
+            TransportFailure::fatal(if req.idempotent {
+                let mut ctx = ApiContext::new(reason).with_operation(req.operation.clone());
+                ctx.status = Some(status);
+                Error::Api {
+                    context: Box::new(ctx),
+                }
+            } else {
+                Error::OutcomeUnknown {
+                    operation: req.operation.clone(),
+                    reason,
+                    reconcile: req.reconcile_hint.clone().unwrap_or_else(|| {
+                        "look the record up on the platform before sending it again".into()
+                    }),
+                    source: None,
+                }
+            })
+        };
+        if let Some(len) = resp.content_length()
+            && len > cap as u64
+        {
+            return Err(too_large(format!("content-length {len}")));
+        }
+        let mut body = bytes::BytesMut::new();
+        loop {
+            let chunk = resp.chunk().await.map_err(|e| {
+                let mut f = TransportFailure::from_reqwest(e, host.clone());
+                f.not_sent = false;
+                f.message = format!("connection lost while reading the response: {}", f.message);
+                f
+            })?;
+            let Some(chunk) = chunk else { break };
+            if body.len() + chunk.len() > cap {
+                return Err(too_large(format!("more than {cap} bytes sent")));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let mut response = Response::new(status, headers, body.freeze());
         response.request_id = inner
             .request_id_headers
             .iter()
-            .find_map(|h| response.header(h).map(str::to_string));
+            .find_map(|h| response.header(h).map(|v| redactor.redact(v)));
+        response.redactor = redactor.clone();
+        response.sensitive = req.sensitive;
         Ok(response)
     }
 }
 
+/// Adds a header; the error is the broken rule (the value is never quoted).
 fn insert_header(
     headers: &mut reqwest::header::HeaderMap,
     name: &str,
     value: &str,
     sensitive: bool,
-) -> Result<(), TransportFailure> {
+) -> Result<(), String> {
+    check_header(name, value)?;
     let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| TransportFailure::local(format!("invalid header name `{name}`")))?;
+        .map_err(|_| format!("`{name}` is not a valid header name"))?;
     let mut value = reqwest::header::HeaderValue::from_str(value)
-        .map_err(|_| TransportFailure::local(format!("invalid value for header `{name}`")))?;
+        .map_err(|_| format!("the value of header `{name}` cannot be sent"))?;
     value.set_sensitive(sensitive);
     headers.insert(name, value);
     Ok(())
 }
 
+fn url_host(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The error for a 3xx answer: redirects are never followed.
+fn redirect_error(req: &Request, url: &Url, resp: &Response, redactor: &Redactor) -> Error {
+    let status = resp.status;
+    let target = match resp.header("location") {
+        None => "no Location".to_string(),
+        Some(loc) => match url.join(loc) {
+            Ok(to) => {
+                let origin = if to.origin() == url.origin() {
+                    "same origin"
+                } else {
+                    "another origin"
+                };
+                // Without query or fragment: they may carry tokens.
+                let shown: String = format!("{}{}", to.origin().ascii_serialization(), to.path())
+                    .chars()
+                    .take(200)
+                    .collect();
+                format!("Location {} ({origin})", redactor.redact(&shown))
+            }
+            Err(_) => "an unreadable Location".to_string(),
+        },
+    };
+    let what = if req.method.is_safe() {
+        String::new()
+    } else {
+        format!(
+            "; the {} did not reach the platform's handler (a platform API answers a write, \
+             it does not redirect it): it is not done",
+            req.method
+        )
+    };
+    let mut ctx = ApiContext::new(format!(
+        "the server redirected to {target}; redirects are not followed, so no credential \
+         leaves for another origin (check the base URL){what}"
+    ))
+    .with_operation(req.operation.clone())
+    .with_status(status);
+    ctx.attempts = resp.attempts;
+    if let Some(id) = &resp.request_id {
+        ctx = ctx.with_request_id(id.clone());
+    }
+    Error::Api {
+        context: Box::new(ctx),
+    }
+}
+
 async fn multipart(parts: &[Part]) -> Result<reqwest::multipart::Form, TransportFailure> {
+    let io = |message: String, e: std::io::Error| TransportFailure::fatal(Error::io(message, e));
     let mut form = reqwest::multipart::Form::new();
     for part in parts {
         form = match part {
@@ -560,15 +738,13 @@ async fn multipart(parts: &[Part]) -> Result<reqwest::multipart::Form, Transport
                 let p = match source {
                     FileSource::Bytes(b) => reqwest::multipart::Part::bytes(b.to_vec()),
                     FileSource::Path(path) => {
-                        let file = tokio::fs::File::open(path).await.map_err(|e| {
-                            TransportFailure::local(format!("opening {}: {e}", path.display()))
-                        })?;
+                        let file = tokio::fs::File::open(path)
+                            .await
+                            .map_err(|e| io(format!("opening {}", path.display()), e))?;
                         let len = file
                             .metadata()
                             .await
-                            .map_err(|e| {
-                                TransportFailure::local(format!("reading {}: {e}", path.display()))
-                            })?
+                            .map_err(|e| io(format!("reading {}", path.display()), e))?
                             .len();
                         let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024);
                         reqwest::multipart::Part::stream_with_length(
@@ -581,7 +757,10 @@ async fn multipart(parts: &[Part]) -> Result<reqwest::multipart::Form, Transport
                     .file_name(file_name.clone())
                     .mime_str(content_type)
                     .map_err(|_| {
-                        TransportFailure::local(format!("invalid content type `{content_type}`"))
+                        TransportFailure::fatal(Error::invalid(
+                            "content_type",
+                            format!("`{content_type}` is not a MIME type"),
+                        ))
                     })?;
                 form.part(name.clone(), p)
             }
@@ -590,26 +769,57 @@ async fn multipart(parts: &[Part]) -> Result<reqwest::multipart::Form, Transport
     Ok(form)
 }
 
-/// A failure below HTTP: no response came back.
+/// A failure below HTTP: no (usable) response came back.
 struct TransportFailure {
     message: String,
-    /// True when the request certainly never reached the server (connect failure, or a local
-    /// problem building it), so repeating it is safe even for writes.
+    /// True when the request certainly never reached the server (connect failure), so
+    /// repeating it is safe even for writes.
     not_sent: bool,
     source: Option<connector_core::error::BoxError>,
+    /// A failure that repeating cannot cure (a local problem building the request, a refused
+    /// certificate, an oversized answer): returned as it is, never retried.
+    fatal: Option<Error>,
+}
+
+/// Whether `e` or one of its sources is a refused TLS certificate (rustls says
+/// "invalid peer certificate: UnknownIssuer", "... NotValidForName", a peer alert
+/// "BadCertificate"...).
+fn certificate_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if text.to_ascii_lowercase().contains("certificate") {
+            return Some(text);
+        }
+        cur = err.source();
+    }
+    None
 }
 
 impl TransportFailure {
-    fn local(message: String) -> Self {
+    fn fatal(error: Error) -> Self {
         Self {
-            message,
+            message: String::new(),
             not_sent: true,
             source: None,
+            fatal: Some(error),
         }
     }
 
-    fn from_reqwest(e: reqwest::Error) -> Self {
-        let not_sent = e.is_connect() || e.is_builder();
+    fn from_reqwest(e: reqwest::Error, host: String) -> Self {
+        if let Some(why) = certificate_failure(&e) {
+            return Self::fatal(Error::config(format!(
+                "the TLS certificate of {host} was refused ({why}); not retried: check the \
+                 base URL, or trust the server's certificate authority"
+            )));
+        }
+        if e.is_builder() {
+            return Self::fatal(Error::config(format!(
+                "the request could not be built: {}",
+                e.without_url()
+            )));
+        }
+        let not_sent = e.is_connect();
         let message = if e.is_timeout() {
             "timed out".to_string()
         } else if e.is_connect() {
@@ -622,6 +832,7 @@ impl TransportFailure {
             message,
             not_sent,
             source: Some(Box::new(e.without_url())),
+            fatal: None,
         }
     }
 }
@@ -636,7 +847,9 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// Joins `path` to `base`, keeping `base`'s path prefix (`/oms-api` + `status/1` =
-/// `/oms-api/status/1`). An empty path means the base itself. Absolute URLs are refused.
+/// `/oms-api/status/1`). An empty path means the base itself. Absolute URLs, queries,
+/// fragments and `.`/`..` segments (also spelled `%2e`) are refused as
+/// [`Error::InvalidInput`]: URL joining would resolve them and leave the route.
 pub fn join(base: &Url, path: &str) -> Result<Url, Error> {
     if path.is_empty() {
         return Ok(base.clone());
@@ -645,6 +858,12 @@ pub fn join(base: &Url, path: &str) -> Result<Url, Error> {
         return Err(Error::invalid(
             "path",
             "must be a relative path without query or fragment",
+        ));
+    }
+    if let Some(seg) = path.split(['/', '\\']).find(|s| is_dot_segment(s)) {
+        return Err(Error::invalid(
+            "path",
+            format!("segment `{seg}` {DOT_SEGMENT_RULE}"),
         ));
     }
     let mut url = base.clone();
@@ -790,7 +1009,28 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Keeps `secret` out of every error of this client, in every spelling a server may
+    /// echo it in (see [`Redactor`]). The client's auth secrets ([`RequestAuth::secrets`]),
+    /// its secret headers and form fields are known already; register here what else the
+    /// platform crate holds (an API key sent in a JSON body, a login password).
+    pub fn redact_secret(mut self, secret: SecretString) -> Self {
+        self.redactor.add(&secret);
+        self
+    }
+
+    /// Caps one response body (default [`DEFAULT_MAX_RESPONSE_BYTES`], 32 MiB; at least
+    /// 1 KiB). A bigger answer is not read: the call fails naming the operation
+    /// ([`Error::Api`], or [`Error::OutcomeUnknown`] for a write that is not idempotent).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes.max(1024);
+        self
+    }
+
     /// Validates the settings and builds the client.
+    ///
+    /// Values that go into headers (the User-Agent, the request-id header name, the auth's
+    /// headers through [`RequestAuth::validate`]) are checked here: an [`Error::Config`]
+    /// now rather than a failure at every call.
     pub fn build(self) -> Result<HttpClient, Error> {
         let base = Url::parse(&self.base_url).map_err(|e| {
             Error::config(format!(
@@ -817,9 +1057,25 @@ impl HttpClientBuilder {
         if base.query().is_some() || base.fragment().is_some() {
             return Err(Error::config("base URL must not have a query or fragment"));
         }
+        check_header("user-agent", &self.user_agent)
+            .map_err(|e| Error::config(format!("user agent: {e}")))?;
+        if let Some(name) = &self.send_request_id {
+            check_header(name, "0").map_err(|e| Error::config(format!("send_request_id: {e}")))?;
+        }
+        let mut redactor = self.redactor;
+        if let Some(auth) = &self.auth {
+            auth.validate()?;
+            for secret in auth.secrets() {
+                redactor.add(&secret);
+            }
+        }
+        // Never follow a redirect: reqwest's default policy would resend the credentials
+        // headers to whatever origin a server names, and turn a redirected write into a GET
+        // reported as a success. A 3xx becomes an error in send_raw.
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         let clock = self.clock.unwrap_or_else(SystemClock::shared);
@@ -854,6 +1110,8 @@ impl HttpClientBuilder {
                 extra_limits: Mutex::new(HashMap::new()),
                 per_operation_template: self.per_operation_template,
                 shared_limits: self.shared_limits,
+                redactor,
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }

@@ -19,7 +19,14 @@
 //!   refresh-and-retry when the platform refuses them;
 //! * **OAuth2** token endpoints ([`OAuth2TokenProvider`]: client credentials, refresh token);
 //! * **errors** mapped to [`connector_core::Error`] with status, platform code, request id and a
-//!   bounded excerpt of unexpected bodies;
+//!   bounded excerpt of unexpected bodies, with every secret of the client redacted even when a
+//!   server echoes it ([`Redactor`], [`HttpClientBuilder::redact_secret`]) and no excerpt at
+//!   all of token and login answers ([`Request::sensitive_response`]);
+//! * **hostile answers** contained: redirects are never followed (a 3xx is an error naming the
+//!   `Location`: credentials never travel to another origin), a body over
+//!   [`DEFAULT_MAX_RESPONSE_BYTES`] is refused while it is read, `.`/`..` path segments are
+//!   refused ([`join`]), and local failures (a header with CR/LF, a refused TLS certificate)
+//!   are reported as such, never retried as network failures;
 //! * **tracing** spans (`http.request`) with operation, method, host and path: never a query
 //!   string, never a secret (auth headers are marked sensitive).
 //!
@@ -53,17 +60,21 @@ mod auth;
 mod client;
 mod errors;
 mod oauth;
+mod redact;
 mod request;
 mod response;
 
 pub use auth::{AuthHeaders, BasicAuth, BearerAuth, RejectionRule, RequestAuth, StaticHeaders};
 pub use client::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_REQUEST_TIMEOUT, HttpClient,
-    HttpClientBuilder, SHARED_DEFAULT_BUCKET, join,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REQUEST_ID_HEADERS,
+    DEFAULT_REQUEST_TIMEOUT, HttpClient, HttpClientBuilder, SHARED_DEFAULT_BUCKET, join,
 };
 pub use errors::{
     ErrorDecoder, ErrorFields, decode_common, default_error_decoder, parse_retry_after,
 };
 pub use oauth::{ClientAuthMethod, Grant, OAuth2TokenProvider, token_endpoint_error};
-pub use request::{Body, FieldValue, FileSource, Method, Part, Request, encode_segment};
+pub use redact::{REDACTED, Redactor};
+pub use request::{
+    Body, FieldValue, FileSource, Method, Part, Request, encode_segment, try_encode_segment,
+};
 pub use response::{Response, decode_json, decode_json_redacted};

@@ -91,10 +91,14 @@ impl OAuth2TokenProvider {
         grant: Grant,
         allow_http: bool,
     ) -> Result<Self, Error> {
-        let http = HttpClient::builder(token_url)
+        let mut builder = HttpClient::builder(token_url)
             .allow_http(allow_http)
             .timeout(Duration::from_secs(30))
-            .build()?;
+            .redact_secret(client_secret.clone());
+        if let Grant::RefreshToken(t) = &grant {
+            builder = builder.redact_secret(t.clone());
+        }
+        let http = builder.build()?;
         Ok(Self {
             http,
             client_id: client_id.into(),
@@ -162,10 +166,14 @@ impl TokenProvider for OAuth2TokenProvider {
         if let Some(scope) = &self.scope {
             form.push(("scope".into(), scope.clone().into()));
         }
+        // The answer carries a token, an error may quote the form: no body excerpt, and the
+        // client secret is redacted even from a client given with `with_http_client`.
         let mut req = Request::post("")
             .operation(self.operation.clone())
             .without_auth()
-            .idempotent();
+            .idempotent()
+            .sensitive_response()
+            .redact_secret(self.client_secret.clone());
         match self.auth_method {
             ClientAuthMethod::RequestBody => {
                 form.push(("client_id".into(), self.client_id.clone().into()));
@@ -195,6 +203,14 @@ impl TokenProvider for OAuth2TokenProvider {
         }
         Err(token_endpoint_error(&self.operation, &resp))
     }
+
+    fn secrets(&self) -> Vec<SecretString> {
+        let mut out = vec![self.client_secret.clone()];
+        if let Grant::RefreshToken(t) = &self.grant {
+            out.push(t.clone());
+        }
+        out
+    }
 }
 
 /// Maps a token endpoint's refusal to an [`Error`]: `invalid_client`/`unauthorized_client`
@@ -202,7 +218,12 @@ impl TokenProvider for OAuth2TokenProvider {
 /// [`AuthErrorKind::InvalidGrant`] (re-authorize), other 401/403 `InvalidClient`, the rest the
 /// error of their status. Shared with token endpoints that have their own grant (e.g. Login
 /// with Amazon's authorization-code exchange).
+///
+/// No excerpt of the body is kept (a token endpoint's answer may quote the submitted form),
+/// and the secrets known to the response's [`crate::Redactor`] are redacted from the
+/// `error_description` and code.
 pub fn token_endpoint_error(operation: &str, resp: &crate::response::Response) -> Error {
+    let redactor = resp.redactor();
     let mut ctx = ApiContext::new(format!(
         "token endpoint refused the request (HTTP {})",
         resp.status()
@@ -211,7 +232,7 @@ pub fn token_endpoint_error(operation: &str, resp: &crate::response::Response) -
     .with_status(resp.status());
     ctx.attempts = resp.attempts();
     if let Some(id) = resp.request_id() {
-        ctx = ctx.with_request_id(id);
+        ctx = ctx.with_request_id(redactor.redact(id));
     }
     if let Ok(err) = serde_json::from_slice::<TokenError>(resp.body()) {
         let kind = match err.error.as_str() {
@@ -219,8 +240,8 @@ pub fn token_endpoint_error(operation: &str, resp: &crate::response::Response) -
             "invalid_grant" => Some(AuthErrorKind::InvalidGrant),
             _ => None,
         };
-        ctx.message = err.error_description.unwrap_or_else(|| err.error.clone());
-        ctx = ctx.with_code(err.error);
+        ctx.message = redactor.redact(&err.error_description.unwrap_or_else(|| err.error.clone()));
+        ctx = ctx.with_code(redactor.redact(&err.error));
         if let Some(kind) = kind {
             return Error::Auth {
                 kind,
@@ -235,7 +256,7 @@ pub fn token_endpoint_error(operation: &str, resp: &crate::response::Response) -
             context: Box::new(ctx),
         };
     }
-    Error::from_status(status, ctx.with_body_excerpt(resp.body()), None)
+    Error::from_status(status, ctx, None)
 }
 
 #[cfg(test)]

@@ -194,6 +194,8 @@ pub struct Request {
     pub(crate) timeout: Option<Duration>,
     pub(crate) authenticated: bool,
     pub(crate) reconcile_hint: Option<String>,
+    pub(crate) secrets: Vec<SecretString>,
+    pub(crate) sensitive: bool,
 }
 
 impl fmt::Debug for Request {
@@ -228,6 +230,8 @@ impl Request {
             timeout: None,
             authenticated: true,
             reconcile_hint: None,
+            secrets: Vec::new(),
+            sensitive: false,
         }
     }
 
@@ -344,6 +348,43 @@ impl Request {
         self
     }
 
+    /// Keeps `secret` out of every error made from this request's answers, in any spelling
+    /// (see [`crate::Redactor`]). Secret headers and form or multipart fields
+    /// ([`FieldValue::Secret`]) are known already; use this for a secret inside a JSON or
+    /// raw body (a login password).
+    pub fn redact_secret(mut self, secret: SecretString) -> Self {
+        self.secrets.push(secret);
+        self
+    }
+
+    /// Marks the answer as one that may carry credentials (token and login endpoints): no
+    /// excerpt of its body ever enters an error, and [`crate::Response::json`] decodes it
+    /// without quoting it.
+    pub fn sensitive_response(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+
+    /// Every secret this request carries (secret headers and fields, and those added with
+    /// [`Request::redact_secret`]).
+    pub(crate) fn carried_secrets(&self) -> Vec<SecretString> {
+        let mut out = self.secrets.clone();
+        let secret = |v: &FieldValue| match v {
+            FieldValue::Secret(s) => Some(s.clone()),
+            FieldValue::Plain(_) => None,
+        };
+        out.extend(self.headers.iter().filter_map(|(_, v)| secret(v)));
+        match &self.body {
+            Body::Form(fields) => out.extend(fields.iter().filter_map(|(_, v)| secret(v))),
+            Body::Multipart(parts) => out.extend(parts.iter().filter_map(|p| match p {
+                Part::Text { value, .. } => secret(value),
+                Part::File { .. } => None,
+            })),
+            _ => {}
+        }
+        out
+    }
+
     /// The method.
     pub fn method(&self) -> Method {
         self.method
@@ -372,7 +413,15 @@ impl Request {
 
 /// Percent-encodes one path segment: everything but `A-Z a-z 0-9 - . _ ~` becomes `%XX`
 /// (a space is `%20`, never `+`). Encode each segment exactly once.
+///
+/// A segment that is `.` or `..` cannot be encoded so that it stays in its route (URL
+/// parsers read `%2E` as a dot and resolve it): it comes out as `%2E`/`%2E%2E`, which
+/// [`crate::HttpClient::send_raw`] (and [`crate::join`]) refuse as
+/// [`Error::InvalidInput`]. Use [`try_encode_segment`] to refuse it here, naming the field.
 pub fn encode_segment(segment: &str) -> String {
+    if segment == "." || segment == ".." {
+        return "%2E".repeat(segment.len());
+    }
     let mut out = String::with_capacity(segment.len());
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -384,9 +433,59 @@ pub fn encode_segment(segment: &str) -> String {
     out
 }
 
+/// [`encode_segment`], refusing a value that would leave its route, empty, `.` or `..`, as
+/// [`Error::InvalidInput`] on `field`. (A value spelled `%2e` is safe here: its `%` is
+/// encoded, `%252e`.)
+pub fn try_encode_segment(field: &str, segment: &str) -> Result<String, Error> {
+    if segment.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if segment == "." || segment == ".." {
+        return Err(Error::invalid(field, DOT_SEGMENT_RULE));
+    }
+    Ok(encode_segment(segment))
+}
+
+/// The rule broken by a `.` or `..` path segment.
+pub(crate) const DOT_SEGMENT_RULE: &str = "must not be `.` or `..` (also percent-encoded): a URL parser resolves it and the \
+     request would leave its route";
+
+/// Whether the (already encoded) path segment `segment` is `.` or `..` once `%2e`/`%2E` are
+/// read as dots, as URL parsers read it.
+pub(crate) fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    let dots = lower.replace("%2e", ".");
+    dots == "." || dots == ".."
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_are_refused_in_every_spelling() {
+        for dots in [".", ".."] {
+            let err = try_encode_segment("order_id", dots).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidInput { field, .. } if field == "order_id"),
+                "{err}"
+            );
+            let encoded = encode_segment(dots);
+            assert!(
+                !encoded.contains('.') && is_dot_segment(&encoded),
+                "{encoded}"
+            );
+        }
+        for encoded in ["%2e", "%2E", "%2e%2E", ".%2e", "%2E.", "%2e%2e"] {
+            assert!(is_dot_segment(encoded), "{encoded}");
+        }
+        for ok in ["...", ".a", "a.", "a..b", "%2e%2e%2e", "SKU.1", "%252e"] {
+            assert!(!is_dot_segment(ok), "{ok}");
+        }
+        // An id spelled `%2e` keeps its `%` encoded: no dot segment.
+        assert_eq!(try_encode_segment("sku", "%2e").unwrap(), "%252e");
+        assert!(try_encode_segment("sku", "").is_err());
+    }
 
     #[test]
     fn encode_segment_handles_awkward_skus() {

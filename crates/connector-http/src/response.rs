@@ -6,6 +6,8 @@ use bytes::Bytes;
 use connector_core::Error;
 use serde::de::DeserializeOwned;
 
+use crate::redact::Redactor;
+
 /// A platform's answer: status, headers (names lower-cased) and the whole body.
 #[derive(Clone)]
 pub struct Response {
@@ -14,6 +16,11 @@ pub struct Response {
     pub(crate) body: Bytes,
     pub(crate) request_id: Option<String>,
     pub(crate) attempts: u32,
+    /// The secrets of the client and request, kept out of any error made from this answer.
+    pub(crate) redactor: Redactor,
+    /// The answer may carry credentials (token and login endpoints): no excerpt of its body
+    /// goes into an error.
+    pub(crate) sensitive: bool,
 }
 
 impl fmt::Debug for Response {
@@ -39,7 +46,38 @@ impl Response {
             body: body.into(),
             request_id: None,
             attempts: 1,
+            redactor: Redactor::new(),
+            sensitive: false,
         }
+    }
+
+    /// This response with `redactor` keeping secrets out of the errors made from it (for
+    /// custom transports; the client sets its own).
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// The secrets kept out of errors made from this answer: the client's
+    /// ([`crate::HttpClientBuilder::redact_secret`], its auth) and the request's
+    /// ([`crate::Request::redact_secret`], its secret fields).
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Whether the request was marked [`crate::Request::sensitive_response`]: no excerpt of
+    /// this body may enter an error.
+    pub fn is_sensitive(&self) -> bool {
+        self.sensitive
+    }
+
+    /// A bounded, redacted excerpt of the body for an error message; `None` when the body
+    /// is empty or the answer is [sensitive](Self::is_sensitive).
+    pub fn body_excerpt(&self) -> Option<String> {
+        if self.sensitive || self.body.is_empty() {
+            return None;
+        }
+        Some(self.redactor.excerpt(&self.body))
     }
 
     /// The HTTP status.
@@ -78,8 +116,25 @@ impl Response {
 
     /// Decodes the JSON body; a mismatch is an [`Error::Decode`] with the JSON path and a
     /// bounded excerpt of the body.
+    ///
+    /// The client's and request's secrets are redacted from the message and excerpt; a
+    /// [sensitive](Self::is_sensitive) answer decodes as [`Response::json_redacted`] does.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        decode_json(&self.body)
+        if self.sensitive {
+            return decode_json_redacted(&self.body, "the answer");
+        }
+        decode_json(&self.body).map_err(|e| match e {
+            Error::Decode {
+                path,
+                message,
+                excerpt: _,
+            } => Error::Decode {
+                path: self.redactor.redact(&path),
+                message: self.redactor.redact(&message),
+                excerpt: self.redactor.excerpt(&self.body),
+            },
+            other => other,
+        })
     }
 
     /// Decodes a JSON body that carries credentials (a token endpoint's answer): a mismatch is

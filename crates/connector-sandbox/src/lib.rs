@@ -32,6 +32,7 @@
 
 pub mod demo;
 mod faults;
+pub mod hostile;
 mod oauth;
 mod server;
 #[cfg(feature = "sftp")]

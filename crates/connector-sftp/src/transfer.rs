@@ -418,9 +418,18 @@ pub(crate) fn upload_worker(
                 });
             }
         }
-        // Not every server supports fsync@openssh.com; the size check below is the real guard.
-        let _ = file.fsync();
-        drop(file);
+        // fsync@openssh.com: a server without it answers OP_UNSUPPORTED (the size check below
+        // is then the only guard); any other answer is a failed upload, never ignored.
+        match file.fsync() {
+            Ok(()) => {}
+            Err(e) if e.code() == ssh2::ErrorCode::SFTP(8) => {
+                tracing::debug!(tmp, "server does not support fsync@openssh.com");
+            }
+            Err(e) => return Err(map_ssh(e, &format!("cannot fsync {tmp}"))),
+        }
+        // The close answer can carry a deferred write error: not dropped unread.
+        file.close()
+            .map_err(|e| map_ssh(e, &format!("cannot close {tmp}")))?;
         let size = conn
             .sftp
             .stat(tmp_path)

@@ -9,11 +9,11 @@
 //! | --- | --- |
 //! | event cursors, as a core [`connector_core::CursorStore`] | [`InstanceCursors`] |
 //! | fingerprints for change detection (new, changed, deleted; committed after the platform accepted) | [`ChangeDetector`] |
-//! | the order ledger (intent before the call, outcome after) | [`SyncStore::ledger_begin`] ... |
+//! | the order ledger (intent before the call, outcome after, reconcile before resend) | [`PlacementFlow`] |
 //! | dead letters (rejected records, tried again later) | [`SyncStore::dead_letter_put`] ... |
 //! | run history | [`SyncStore::run_start`], [`SyncStore::runs`] |
 //! | leases with fencing tokens | [`SyncStore::lease_acquire`], [`Lease`] |
-//! | shared rate-limit buckets (GCRA on the database clock) | [`SyncStore::bucket_reserve`] |
+//! | shared rate-limit buckets (GCRA on the database clock), a core [`connector_core::RateLimitStore`] | [`SyncStore::bucket_reserve`] |
 //!
 //! Migrations ship with the crate and run on open; a database written by a newer schema is
 //! refused ([`SyncError::SchemaTooNew`]). See `docs/sync.md` for the guarantees.
@@ -35,6 +35,10 @@
 pub mod change;
 pub mod cursor;
 pub mod error;
+pub mod flows;
+pub mod placement;
+pub mod ratelimit;
+pub mod runner;
 pub mod schema;
 pub mod store;
 pub mod types;
@@ -42,6 +46,9 @@ pub mod types;
 pub use change::{ChangeDetector, ChangeStats, fingerprint_of};
 pub use cursor::InstanceCursors;
 pub use error::SyncError;
+pub use flows::{OrderFeedFlow, OrderHandler, SourceFn, StockSyncFlow, stock_key};
+pub use placement::{PlacementFlow, PlacementLookup, PlacementReport, TrackingLookup};
+pub use runner::{Flow, RunContext, RunOutcome, Runner, Schedule};
 pub use schema::SCHEMA_VERSION;
 pub use store::{
     MAX_KEYS_PER_STATEMENT, PostgresOptions, SqlStore, SqliteOptions, StagedFingerprint, SyncStore,

@@ -11,6 +11,7 @@ use super::ImportReport;
 use super::options::CatalogOptions;
 use super::reader::Source;
 use super::row::{RawRecord, RowError, RowRef, decode};
+use super::seen::OfferIds;
 use super::splitter::{Placed, RecordBuf};
 
 /// Records per batch, at most.
@@ -78,7 +79,8 @@ fn split<R: Read>(
 
 /// Reads every row of `input` and hands each decoded row to `on_row`, which may reject it
 /// (counted and reported like a malformed row). Rows arrive in file order on the calling
-/// thread; the CSV is split on a second thread meanwhile.
+/// thread; the CSV is split on a second thread meanwhile. A row repeating the offer id of an
+/// earlier row handed on is rejected when the options say so.
 pub(crate) fn run<R, F>(
     input: R,
     file: &str,
@@ -91,9 +93,31 @@ where
 {
     let (source, layout) = super::read_rows(input, file, options)?.into_parts();
     let file = source.file().to_string();
-    run_records(source, options.max_errors_kept, |raw| {
-        decode(raw, &layout, &file).and_then(&mut on_row)
-    })
+    let mut seen = options.detect_duplicate_offer_ids.then(OfferIds::default);
+    let mut duplicates = 0u64;
+    let mut report = run_records(source, options.max_errors_kept, |raw| {
+        let row = decode(raw, &layout, &file)?;
+        let Some(seen) = seen.as_mut() else {
+            return on_row(row);
+        };
+        let id = row.offer_id();
+        let key = seen.key(id);
+        if seen.contains(&key) {
+            duplicates += 1;
+            return Err(RowError {
+                file: file.clone(),
+                line: row.line(),
+                column: layout.headers.get(layout.offer_id).cloned(),
+                reason: format!("`{id}` is the offer id of an earlier row: this row is skipped"),
+            });
+        }
+        // A rejected row does not take its id.
+        on_row(row)?;
+        seen.insert(key);
+        Ok(())
+    })?;
+    report.duplicate_offer_ids = duplicates;
+    Ok(report)
 }
 
 /// The two-stage loop over any file of the catalog set: `source` is split on a second thread,

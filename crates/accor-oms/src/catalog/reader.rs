@@ -25,6 +25,8 @@ pub(crate) type ProgressFn = Arc<dyn Fn(u64, u64) + Send + Sync>;
 pub(crate) struct Source<R: Read> {
     splitter: Splitter<Peeked<R>>,
     file: String,
+    /// Header names as written, for the column of a malformed record.
+    headers: Vec<String>,
     progress: Option<ProgressFn>,
     progress_every: u64,
     read: u64,
@@ -51,6 +53,7 @@ pub fn read_rows<R: Read>(
         source: Source::new(
             splitter,
             file,
+            layout.headers.clone(),
             options.progress.clone(),
             options.progress_every,
         ),
@@ -99,12 +102,14 @@ impl<R: Read> Source<R> {
     pub(crate) fn new(
         splitter: Splitter<Peeked<R>>,
         file: &str,
+        headers: Vec<String>,
         progress: Option<ProgressFn>,
         progress_every: u64,
     ) -> Self {
         Self {
             splitter,
             file: file.to_string(),
+            headers,
             progress,
             progress_every,
             read: 0,
@@ -135,17 +140,32 @@ impl<R: Read> Source<R> {
             p(self.read, self.bytes_read());
         }
         Some(next.map_err(|e| {
-            let (line, reason) = match e {
+            let (line, column, reason) = match e {
                 SplitError::Io(e) => (
                     0,
+                    None,
                     format!("read error after byte {}: {e}", self.bytes_read()),
                 ),
-                SplitError::TooLong { line } => (line, "is longer than 4 GiB".to_string()),
+                SplitError::TooLong { line } => (line, None, "is longer than 4 GiB".to_string()),
+                SplitError::Malformed {
+                    line,
+                    field,
+                    reason,
+                } => (
+                    line,
+                    field.map(|f| {
+                        self.headers
+                            .get(f)
+                            .cloned()
+                            .unwrap_or_else(|| format!("#{} (beyond the header)", f + 1))
+                    }),
+                    reason,
+                ),
             };
             RowError {
                 file: self.file.clone(),
                 line,
-                column: None,
+                column,
                 reason,
             }
         }))

@@ -13,7 +13,7 @@ use connector_core::{
 use smallvec::SmallVec;
 
 use super::layout::{Layout, field};
-use super::number::{parse_decimal, trim};
+use super::number::{parse_number, parse_whole, trim};
 
 /// A malformed row: where and why. The row was skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,17 +75,53 @@ pub(crate) fn record_text<'a>(
     };
     let width = headers.len();
     if raw.ends.len() != width {
+        let lines = raw
+            .bytes
+            .iter()
+            .filter(|&&b| b == b'\n' || b == b'\r')
+            .count();
+        let hint = if lines > 0 {
+            format!(
+                " (it spans {} lines: a quoted value holds line ends; is a quote unbalanced?)",
+                lines + 1
+            )
+        } else {
+            String::new()
+        };
         return Err(err(
             None,
-            format!("has {} fields, the header has {width}", raw.ends.len()),
+            format!(
+                "has {} fields, the header has {width}{hint}",
+                raw.ends.len()
+            ),
         ));
     }
-    let column_at = |byte: usize| raw.ends.iter().position(|&e| byte < e as usize);
-    let text = std::str::from_utf8(raw.bytes).map_err(|e| {
+    let start_of = |c: usize| match c.checked_sub(1) {
+        Some(p) => raw.ends.get(p).copied().unwrap_or(0) as usize,
+        None => 0,
+    };
+    let invalid = |c: usize, byte: usize| {
+        let (from, to) = (start_of(c), raw.ends.get(c).copied().unwrap_or(0) as usize);
+        let value = raw.bytes.get(from..to).unwrap_or_default();
+        let bad = raw.bytes.get(byte).copied().unwrap_or(0);
         err(
-            column_at(e.valid_up_to()),
-            format!("is not valid UTF-8 ({e})"),
+            Some(c),
+            format!(
+                "is not valid UTF-8: byte 0x{bad:02X} at byte {} of `{}` (the file must be \
+                 UTF-8; this looks like Latin-1 or Windows-1252)",
+                byte.saturating_sub(from) + 1,
+                String::from_utf8_lossy(value)
+            ),
         )
+    };
+    let text = std::str::from_utf8(raw.bytes).map_err(|e| {
+        let byte = e.valid_up_to();
+        let c = raw
+            .ends
+            .iter()
+            .position(|&end| byte < end as usize)
+            .unwrap_or(width.saturating_sub(1));
+        invalid(c, byte)
     })?;
     // Valid as a whole, but a field may still end inside a character (not in ASCII text).
     if !text.is_ascii()
@@ -96,10 +132,34 @@ pub(crate) fn record_text<'a>(
     {
         return Err(err(
             Some(c),
-            "is not valid UTF-8 (a character is cut)".into(),
+            "is not valid UTF-8 (a character is cut by the end of the field)".into(),
         ));
     }
     Ok(text)
+}
+
+/// Whether non-negative `d` is above `max`, without the general comparison's rescaling when
+/// `max` is whole (the usual limits).
+#[inline]
+fn exceeds(d: Decimal, max: Decimal) -> bool {
+    /// Powers of ten up to a decimal's largest scale.
+    const POW10: [i128; 29] = {
+        let mut t = [1i128; 29];
+        let mut i = 1;
+        while i < 29 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    if max.scale() == 0
+        && let Some(limit) = POW10
+            .get(d.scale() as usize)
+            .and_then(|p| p.checked_mul(max.mantissa()))
+    {
+        return d.mantissa() > limit;
+    }
+    d > max
 }
 
 /// The text of column `col` of a checked record (untrimmed).
@@ -136,26 +196,31 @@ pub(crate) fn decode<'a>(
     if row.offer_id().is_empty() {
         return Err(err(Some(layout.offer_id), "is empty".into()));
     }
-    let decimal = |f: usize| -> Result<Option<Decimal>, RowError> {
-        match row.opt(f) {
-            None => Ok(None),
-            Some(t) => parse_decimal(t)
-                .map(Some)
-                .ok_or_else(|| err(layout.fields[f], format!("`{t}` is not a number"))),
+    let decimal = |f: usize, max: Decimal| -> Result<Option<Decimal>, RowError> {
+        let Some(t) = row.opt(f) else { return Ok(None) };
+        let d = parse_number(t, layout.numbers).map_err(|e| err(layout.fields[f], e.reason(t)))?;
+        if d.is_sign_negative() && !d.is_zero() {
+            return Err(err(layout.fields[f], format!("`{t}` is negative")));
         }
+        if exceeds(d, max) {
+            return Err(err(
+                layout.fields[f],
+                format!("`{t}` is above the maximum accepted ({max}; see CatalogOptions)"),
+            ));
+        }
+        Ok(Some(d))
     };
     let whole = |f: usize| -> Result<Option<u32>, RowError> {
         match row.opt(f) {
             None => Ok(None),
-            Some(t) => t
-                .parse::<u32>()
+            Some(t) => parse_whole(t)
                 .map(Some)
-                .map_err(|_| err(layout.fields[f], format!("`{t}` is not a whole number"))),
+                .map_err(|reason| err(layout.fields[f], reason)),
         }
     };
     let numbers = Numbers {
-        price: decimal(field::PRICE)?,
-        quantity: decimal(field::QTY)?,
+        price: decimal(field::PRICE, layout.max_price)?,
+        quantity: decimal(field::QTY, layout.max_quantity)?,
         min_order_quantity: whole(field::MIN)?,
         package_quantity: whole(field::PACK)?,
     };
@@ -316,17 +381,48 @@ impl<'a> RowRef<'a> {
     /// from the minimum order quantity (1 when absent) at the base price; availability from
     /// the quantity; unknown columns in `extra`. The currency column wins over
     /// `default_currency`.
+    /// A value the shared model refuses gives [`Error::InvalidInput`] naming the column (as
+    /// written) and the value.
     pub fn to_offer(&self, default_currency: Currency) -> Result<Offer, Error> {
-        let currency = match self.currency() {
-            Some(c) => Currency::new(c)?,
-            None => default_currency,
-        };
+        let currency = self
+            .currency_checked(default_currency)
+            .map_err(|(column, reason)| Error::invalid(column, reason))?;
         self.offer_in(currency)
     }
 
     /// [`RowRef::to_offer`] with the currency already resolved.
     pub(crate) fn offer_in(&self, currency: Currency) -> Result<Offer, Error> {
-        let sku = Sku::new(self.product_sku().unwrap_or(self.offer_id()))?;
+        self.offer_checked(currency)
+            .map_err(|(column, reason)| Error::invalid(column, reason))
+    }
+
+    /// Why a value of column `f` (a known field, or the offer id with `None`) is refused by
+    /// the shared model: (column as written, "`value` ...: reason").
+    fn refused(&self, f: Option<usize>, value: &str, e: &Error) -> (String, String) {
+        let col = match f {
+            Some(f) => self.layout.fields[f],
+            None => Some(self.layout.offer_id),
+        };
+        let name = col
+            .and_then(|c| self.layout.headers.get(c).cloned())
+            .unwrap_or_default();
+        let why = match e {
+            Error::InvalidInput { rule, .. } => rule.clone(),
+            e => e.to_string(),
+        };
+        (
+            name,
+            format!("`{value}` is refused by the shared model: {why}"),
+        )
+    }
+
+    /// [`RowRef::offer_in`] with a refusal as (column, reason).
+    pub(crate) fn offer_checked(&self, currency: Currency) -> Result<Offer, (String, String)> {
+        let (sku_field, sku_text) = match self.product_sku() {
+            Some(s) => (Some(field::SKU), s),
+            None => (None, self.offer_id()),
+        };
+        let sku = Sku::new(sku_text).map_err(|e| self.refused(sku_field, sku_text, &e))?;
         let mut product = Product::new(sku, self.title().unwrap_or_default());
         let owned = |v: Option<&str>| v.map(str::to_string);
         product.brand = owned(self.brand());
@@ -334,8 +430,13 @@ impl<'a> RowRef<'a> {
         product.category = owned(self.category());
         product.description = owned(self.description());
         product.unit = owned(self.unit());
-        let mut offer = Offer::new(OfferId::new(self.offer_id())?, product);
-        offer.shop_id = self.shop_id().map(ShopId::new).transpose()?;
+        let id =
+            OfferId::new(self.offer_id()).map_err(|e| self.refused(None, self.offer_id(), &e))?;
+        let mut offer = Offer::new(id, product);
+        offer.shop_id = match self.shop_id() {
+            Some(s) => Some(ShopId::new(s).map_err(|e| self.refused(Some(field::SHOP), s, &e))?),
+            None => None,
+        };
         offer.shop_name = owned(self.shop_name());
         offer.min_order_quantity = self.min_order_quantity();
         offer.package_quantity = self.package_quantity();
@@ -355,6 +456,15 @@ impl<'a> RowRef<'a> {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<BTreeMap<_, _>>();
         Ok(offer)
+    }
+
+    /// The currency of the row: its currency column, else `default`; a code the shared model
+    /// refuses as (column, reason).
+    pub(crate) fn currency_checked(&self, default: Currency) -> Result<Currency, (String, String)> {
+        match self.currency() {
+            Some(c) => Currency::new(c).map_err(|e| self.refused(Some(field::CURRENCY), c, &e)),
+            None => Ok(default),
+        }
     }
 }
 

@@ -8,14 +8,16 @@
 //!
 //! The files are read like the catalog (same splitter, same rules):
 //!
-//! * columns found by header name, in any order, compared after lower-casing and turning `-`
-//!   and spaces into `_`; each field has a few aliases ([`FieldSpec`]); a column serves one
-//!   field at most; unknown columns are kept (`extra`);
-//! * `;` or `,` (sniffed from the header, or forced), UTF-8 with or without BOM, CRLF or LF,
-//!   quoted fields with delimiters, quotes and newlines;
-//! * a malformed row (field count, invalid UTF-8, an empty required field, a bad number or
-//!   date) is reported as a [`RowError`] (file, line, column, reason) and skipped; a file
-//!   without a required column is refused up front;
+//! * columns found by header name, in any order, compared after lower-casing and dropping
+//!   `-`, `_` and spaces; each field has a few aliases ([`FieldSpec`]); a column serves one
+//!   field at most; unknown columns are kept (`extra`); two columns with the same name are
+//!   refused;
+//! * the delimiter, encoding, compression, line ends, quoting and numbers are handled as for
+//!   the catalog (see [the catalog's promise](super#the-promise)): gzip gunzipped, UTF-16 and
+//!   Latin-1 refused, numbers that could be read two ways refused ([`NumberFormat`]);
+//! * a malformed row (field count, invalid UTF-8, a quote problem, an empty required field, a
+//!   bad number or date) is reported as a [`RowError`] (file, line, column, reason) and
+//!   skipped; a file without a required column is refused up front;
 //! * streamed: memory stays flat whatever the file size; progress is reported.
 //!
 //! | call | gives |
@@ -58,6 +60,7 @@ use connector_core::Error;
 
 use super::ImportReport;
 use super::layout::{self, normalize};
+use super::number::NumberFormat;
 use super::pipeline;
 use super::reader::{ProgressFn, Source};
 use super::row::{RawRecord, RowError};
@@ -87,8 +90,15 @@ pub trait FileRecord: Sized {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct FileOptions {
-    /// Forced delimiter; `None` sniffs `;` or `,` from the header line.
+    /// Forced delimiter; `None` takes it from an Excel `sep=X` first line, else sniffs `;`,
+    /// `,`, tab or `|` from the header line (outside quotes; a tie is refused).
     pub delimiter: Option<u8>,
+    /// How `.` and `,` in numbers are read (default [`NumberFormat::Auto`]: a value that could
+    /// be read two ways is a row error).
+    pub number_format: NumberFormat,
+    /// Accept a last row with no line end after it (default `false`: it is rejected, since
+    /// a file cut short looks just like that).
+    pub allow_unterminated_last_row: bool,
     /// Header names per kind ([`FileRecord::KIND`]) and field, replacing the defaults
     /// (normalised: lower case, `_` for `-` and spaces). Set with [`FileOptions::aliases`].
     pub aliases: BTreeMap<String, BTreeMap<String, Vec<String>>>,
@@ -104,6 +114,11 @@ impl std::fmt::Debug for FileOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileOptions")
             .field("delimiter", &self.delimiter.map(char::from))
+            .field("number_format", &self.number_format)
+            .field(
+                "allow_unterminated_last_row",
+                &self.allow_unterminated_last_row,
+            )
             .field("aliases", &self.aliases)
             .field("max_errors_kept", &self.max_errors_kept)
             .field("progress", &self.progress.is_some())
@@ -116,6 +131,8 @@ impl Default for FileOptions {
     fn default() -> Self {
         Self {
             delimiter: None,
+            number_format: NumberFormat::Auto,
+            allow_unterminated_last_row: false,
             aliases: BTreeMap::new(),
             max_errors_kept: 1000,
             progress: None,
@@ -133,6 +150,18 @@ impl FileOptions {
     /// Forces the delimiter.
     pub fn delimiter(mut self, d: u8) -> Self {
         self.delimiter = Some(d);
+        self
+    }
+
+    /// Sets how `.` and `,` in numbers are read.
+    pub fn number_format(mut self, format: NumberFormat) -> Self {
+        self.number_format = format;
+        self
+    }
+
+    /// Accepts (or not) a last row without a line end after it.
+    pub fn allow_unterminated_last_row(mut self, allow: bool) -> Self {
+        self.allow_unterminated_last_row = allow;
         self
     }
 
@@ -168,17 +197,23 @@ fn open<T: FileRecord, R: Read>(
     file: &str,
     options: &FileOptions,
 ) -> Result<(Source<R>, FieldLayout), Error> {
-    let (splitter, headers) = layout::open_header(input, file, options.delimiter)?;
+    let rules = layout::ReadRules {
+        delimiter: options.delimiter,
+        allow_unterminated_last_row: options.allow_unterminated_last_row,
+    };
+    let (splitter, header) = layout::open_header(input, file, rules)?;
     let layout = FieldLayout::new(
         T::KIND,
         T::FIELDS,
         options.aliases.get(T::KIND),
-        headers,
+        header,
+        options.number_format,
         file,
     )?;
     let source = Source::new(
         splitter,
         file,
+        layout.headers.clone(),
         options.progress.clone(),
         options.progress_every,
     );

@@ -252,7 +252,7 @@ impl FileRecord for Supplier {
             email: row.string(EMAIL),
             phone: row.string(PHONE),
             currency: row.string(CURRENCY),
-            min_order_amount: row.decimal(MIN_ORDER_AMOUNT)?,
+            min_order_amount: row.non_negative(MIN_ORDER_AMOUNT)?,
             leadtime_to_ship: row.whole(LEADTIME_TO_SHIP)?,
             extra: row.extra_map(),
         })
@@ -322,6 +322,15 @@ impl FileRecord for PricingDeal {
 
     fn decode(row: &FileRow<'_>) -> Result<Self, FieldError> {
         use pricing::*;
+        let discount_percent = row.non_negative(DISCOUNT_PERCENT)?;
+        if let Some(d) = discount_percent
+            && d > Decimal::ONE_HUNDRED
+        {
+            return Err(FieldError::new(
+                DISCOUNT_PERCENT,
+                format!("{d} is above 100 percent"),
+            ));
+        }
         let valid_from = row.date(VALID_FROM)?;
         let valid_to = row.date(VALID_TO)?;
         if let (Some(from), Some(to)) = (valid_from, valid_to)
@@ -339,8 +348,8 @@ impl FileRecord for PricingDeal {
             shop_id: row.string(SHOP_ID),
             offer_id: row.string(OFFER_ID),
             product_sku: row.string(PRODUCT_SKU),
-            price: row.decimal(PRICE)?,
-            discount_percent: row.decimal(DISCOUNT_PERCENT)?,
+            price: row.non_negative(PRICE)?,
+            discount_percent,
             currency: row.string(CURRENCY),
             min_quantity: row.whole(MIN_QUANTITY)?,
             valid_from,

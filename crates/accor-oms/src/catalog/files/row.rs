@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveTime};
 use connector_core::{Decimal, Error};
 
-use crate::catalog::layout::{as_written, normalize};
-use crate::catalog::number::{parse_decimal, trim};
+use crate::catalog::layout::{Header, as_written, check_unique, file_error, normalize};
+use crate::catalog::number::{NumberFormat, parse_number, parse_whole, trim};
 use crate::catalog::row::{RawRecord, RowError, column, record_text};
 
 /// One field of a record type: its name and the header names (aliases) it is read from.
@@ -82,6 +82,8 @@ pub(crate) struct FieldLayout {
     pub(crate) headers: Vec<String>,
     /// Columns no field claimed.
     pub(crate) extra: Vec<usize>,
+    /// How numbers are read.
+    pub(crate) numbers: NumberFormat,
 }
 
 impl FieldLayout {
@@ -93,7 +95,8 @@ impl FieldLayout {
         kind: &'static str,
         specs: &'static [FieldSpec],
         overrides: Option<&BTreeMap<String, Vec<String>>>,
-        headers: Vec<String>,
+        header: Header,
+        numbers: NumberFormat,
         file: &str,
     ) -> Result<Self, Error> {
         let names = || specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ");
@@ -105,33 +108,35 @@ impl FieldLayout {
                 names()
             )));
         }
-        let norm: Vec<String> = headers.iter().map(|h| normalize(h)).collect();
-        let headers: Vec<String> = headers.iter().map(|h| as_written(h)).collect();
+        let norm: Vec<String> = header.names.iter().map(|h| normalize(h)).collect();
+        let headers: Vec<String> = header.names.iter().map(|h| as_written(h)).collect();
+        check_unique(&norm, &headers, file, header.line)?;
         let mut taken = vec![false; headers.len()];
         let mut columns = Vec::with_capacity(specs.len());
         for spec in specs {
             let aliases: Vec<String> = match overrides.and_then(|o| o.get(spec.name)) {
                 Some(list) => list.clone(),
-                None => spec.aliases.iter().map(|a| normalize(a)).collect(),
+                None => spec.aliases.iter().map(|a| a.to_string()).collect(),
             };
             let col = aliases.iter().find_map(|a| {
+                let a = normalize(a);
                 norm.iter()
                     .enumerate()
-                    .position(|(i, n)| n == a && !taken[i])
+                    .position(|(i, n)| *n == a && !taken[i])
             });
             if let Some(c) = col {
                 taken[c] = true;
             } else if spec.required {
-                return Err(Error::Decode {
-                    path: format!("{file}:1"),
-                    message: format!(
-                        "no {} column in this {kind} file (looked for {}); columns are: {}",
+                return Err(file_error(
+                    file,
+                    header.line,
+                    format!(
+                        "has no {} column, which this {kind} file needs (looked for {}); {}",
                         spec.name,
                         aliases.join(", "),
-                        headers.join(", ")
+                        header.describe(&headers)
                     ),
-                    excerpt: String::new(),
-                });
+                ));
             }
             columns.push(col);
         }
@@ -142,6 +147,7 @@ impl FieldLayout {
             columns,
             headers,
             extra,
+            numbers,
         })
     }
 
@@ -227,19 +233,28 @@ impl<'a> FileRow<'a> {
             .ok_or_else(|| FieldError::new(field, "is empty"))
     }
 
-    /// An exact decimal (`12.40`, `12,40`).
+    /// An exact decimal (`12.40`, `12,40`), read as the options' [`NumberFormat`] says: a
+    /// value that could be read two ways (`1.234`) is an error unless the format says how.
     pub fn decimal(&self, field: usize) -> Result<Option<Decimal>, FieldError> {
         self.parse(field, |t| {
-            parse_decimal(t).ok_or_else(|| format!("`{t}` is not a number"))
+            parse_number(t, self.layout.numbers).map_err(|e| e.reason(t))
         })
     }
 
-    /// A whole number (`u32`).
+    /// An exact decimal that must not be negative.
+    pub fn non_negative(&self, field: usize) -> Result<Option<Decimal>, FieldError> {
+        let d = self.decimal(field)?;
+        match (d, self.get(field)) {
+            (Some(v), Some(t)) if v.is_sign_negative() && !v.is_zero() => {
+                Err(FieldError::new(field, format!("`{t}` is negative")))
+            }
+            _ => Ok(d),
+        }
+    }
+
+    /// A whole number (`u32`; `-3`, `1,500` and `1e3` are refused).
     pub fn whole(&self, field: usize) -> Result<Option<u32>, FieldError> {
-        self.parse(field, |t| {
-            t.parse::<u32>()
-                .map_err(|_| format!("`{t}` is not a whole number"))
-        })
+        self.parse(field, parse_whole)
     }
 
     /// A date, `YYYY-MM-DD` or `DD/MM/YYYY`.
@@ -356,12 +371,22 @@ mod tests {
         FieldSpec::optional("other_id", &["id"]),
     ];
 
+    fn header(names: &[&str]) -> Header {
+        Header {
+            names: names.iter().map(|h| h.to_string()).collect(),
+            delimiter: b';',
+            how: "sniffed",
+            line: 1,
+        }
+    }
+
     fn layout(headers: &[&str]) -> Result<FieldLayout, Error> {
         FieldLayout::new(
             "things",
             SPECS,
             None,
-            headers.iter().map(|h| h.to_string()).collect(),
+            header(headers),
+            NumberFormat::Auto,
             "t.csv",
         )
     }
@@ -378,13 +403,23 @@ mod tests {
     #[test]
     fn a_missing_required_column_or_an_unknown_override_is_refused() {
         let err = layout(&["name", "x"]).unwrap_err().to_string();
-        assert!(err.contains("no id column in this things file"), "{err}");
+        assert!(
+            err.contains("has no id column, which this things file needs"),
+            "{err}"
+        );
         assert!(err.contains("looked for id, code"), "{err}");
         let mut o = BTreeMap::new();
         o.insert("nmae".to_string(), vec!["x".to_string()]);
-        let err = FieldLayout::new("things", SPECS, Some(&o), vec!["id".into()], "t.csv")
-            .unwrap_err()
-            .to_string();
+        let err = FieldLayout::new(
+            "things",
+            SPECS,
+            Some(&o),
+            header(&["id"]),
+            NumberFormat::Auto,
+            "t.csv",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("no field `nmae` in things records"), "{err}");
     }
 
@@ -396,7 +431,8 @@ mod tests {
             "things",
             SPECS,
             Some(&o),
-            vec!["id".into(), "name".into(), "Hotel-Label".into()],
+            header(&["id", "name", "Hotel-Label"]),
+            NumberFormat::Auto,
             "t.csv",
         )
         .unwrap();
