@@ -29,8 +29,11 @@ pub struct OneClient {
 impl OneClient {
     /// A client for `config`.
     pub fn new(config: OneConfig) -> Result<Self, Error> {
+        // The key is known to the runtime as an auth header already; registered again so it
+        // stays out of every error whatever the auth carries.
         let mut b = HttpClient::builder(config.environment.base_url())
             .auth(Arc::new(auth::headers(&config)))
+            .redact_secret(config.api_key.clone())
             .allow_http(config.allow_http);
         if let Some(t) = config.timeout {
             b = b.timeout(t);

@@ -338,3 +338,52 @@ async fn a_drain_whose_next_id_cycles_5_6_5_ends_with_an_error_naming_the_feed()
     assert_eq!(handled, 2);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_server_echoing_the_api_key_never_puts_it_in_an_error() {
+    let server = MockServer::start().await;
+    let key = common::KEY;
+    one("GET", &format!("{ACC}/warehouses"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_string(format!("bad ApiAuth header: {key}")),
+        )
+        .mount(&server)
+        .await;
+    one("POST", &format!("{ACC}/warehouses"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(
+            json!({"status": 500, "message": format!("key {key} is not allowed here")}),
+        ))
+        .mount(&server)
+        .await;
+    one("POST", &format!("{STOCK}/WH-1/stocks/incremental"))
+        .respond_with(
+            ResponseTemplate::new(422).set_body_json(json!({"message": format!("ApiAuth={key}")})),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let mut shown = Vec::new();
+    let e = c.warehouses().await.unwrap_err();
+    shown.push(format!("{e} {e:?}"));
+    let e = c
+        .create_warehouse(&Warehouse::new("WH-9", WarehouseType::Central))
+        .await
+        .unwrap_err();
+    shown.push(format!("{e} {e:?}"));
+    let report = c
+        .push_stock(
+            "WH-1",
+            stream::iter(vec![StockLine::new("A", dec!(1))]),
+            None,
+        )
+        .await
+        .unwrap();
+    for f in report.rejected.iter().chain(&report.failed) {
+        shown.push(format!("{} {:?}", f.error, f.error));
+    }
+    assert_eq!(shown.len(), 3);
+    for text in shown {
+        assert!(!text.contains(key), "{text}");
+        assert!(!text.contains("fedcba9876543210fedcba"), "{text}");
+    }
+}

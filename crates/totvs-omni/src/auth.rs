@@ -120,6 +120,8 @@ impl TokenProvider for OmniLogin {
             .operation("totvs_omni.login")
             .without_auth()
             .idempotent()
+            // The answer carries the token: never an excerpt of it in an error.
+            .sensitive_response()
             .form(vec![
                 ("username".into(), FieldValue::Plain(self.username.clone())),
                 (

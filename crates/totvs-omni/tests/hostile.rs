@@ -325,3 +325,65 @@ async fn an_order_list_that_ignores_page_and_reports_billions_of_pages_ends() {
     let err = got[2].as_ref().unwrap_err();
     assert!(err.to_string().contains("same orders"), "{err}");
 }
+
+#[tokio::test]
+async fn servers_echoing_the_passwords_or_the_token_never_put_them_in_an_error() {
+    let server = MockServer::start().await;
+    // The load endpoint quotes the form it got.
+    Mock::given(method("POST"))
+        .and(path(LOAD_PATH))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_string("bad form: username=integrador&password=load-pw"),
+        )
+        .mount(&server)
+        .await;
+    let omni = OmniClient::new(config(&server).build().unwrap()).unwrap();
+    let load = omni
+        .loads()
+        .load(
+            IntegrationType::Stock,
+            stream::iter(vec![StockLine::new("A", "LOJA-01", dec!(1))]),
+        )
+        .await
+        .unwrap_err();
+    // The login quotes the password, once as an error page and once as OAuth's description.
+    let login_500 = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/auth/token"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("login failed for erp / order-pw"))
+        .mount(&login_500)
+        .await;
+    let login_400 = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/auth/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({
+            "error": "invalid_request", "error_description": "password order-pw is expired"
+        })))
+        .mount(&login_400)
+        .await;
+    let mut errors = vec![load];
+    for s in [&login_500, &login_400] {
+        let omni = OmniClient::new(config(s).build().unwrap()).unwrap();
+        errors.push(omni.orders().unwrap().get("OM-1").await.unwrap_err());
+    }
+    // An order API call whose error page quotes the bearer token.
+    let echo = MockServer::start().await;
+    login(&echo, r#"{"token":"tok-SECRET-1"}"#).await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders/OM-1"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_string("bad request: Authorization: Bearer tok-SECRET-1"),
+        )
+        .mount(&echo)
+        .await;
+    let omni = OmniClient::new(config(&echo).build().unwrap()).unwrap();
+    errors.push(omni.orders().unwrap().get("OM-1").await.unwrap_err());
+    for e in &errors {
+        let text = format!("{e} {e:?}");
+        for secret in ["load-pw", "order-pw", "tok-SECRET-1"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+}
