@@ -4,8 +4,11 @@
 use std::fmt;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use connector_core::{
-    BatchProgress, Error, ExposeSecret, ProgressFn, RetryPolicy, SecretString, SharedClock,
+    BatchProgress, CursorStore, Error, ExposeSecret, ProgressFn, RetryPolicy, SecretString,
+    SharedClock,
 };
 
 /// Lines per bulk request recommended by ONe ("do not exceed 10,000 lines in a single query").
@@ -66,6 +69,7 @@ pub struct OneConfig {
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) clock: Option<SharedClock>,
     pub(crate) bulk_progress: Option<ProgressFn>,
+    pub(crate) cursor_store: Option<Arc<dyn CursorStore>>,
 }
 
 impl fmt::Debug for OneConfig {
@@ -188,6 +192,7 @@ pub struct OneConfigBuilder {
     retry: Option<RetryPolicy>,
     clock: Option<SharedClock>,
     bulk_progress: Option<ProgressFn>,
+    cursor_store: Option<Arc<dyn CursorStore>>,
 }
 
 impl fmt::Debug for OneConfigBuilder {
@@ -292,6 +297,19 @@ impl OneConfigBuilder {
         self
     }
 
+    /// Where the position of the order feed is kept (default: nowhere, the caller keeps the
+    /// cursor of [`OrderFeed::pull_orders`](connector_core::OrderFeed::pull_orders)).
+    ///
+    /// With a store, the client's `OrderFeed` shares one position with an
+    /// [`EventCursor`](crate::EventCursor) of [`Feed::Orders`](crate::Feed::Orders) on the
+    /// same store (key `one.orders`): `pull_orders(None)` starts from the saved position, and
+    /// `pull_orders(Some(cursor))` first saves `cursor` (the caller has processed everything
+    /// before it). Mixing the two APIs then never re-reads the feed from the start.
+    pub fn cursor_store(mut self, store: Arc<dyn CursorStore>) -> Self {
+        self.cursor_store = Some(store);
+        self
+    }
+
     /// Checks the settings.
     pub fn build(self) -> Result<OneConfig, Error> {
         let environment = self.environment.ok_or_else(|| {
@@ -309,6 +327,20 @@ impl OneConfigBuilder {
             .ok_or_else(|| {
                 Error::config("ONe API key missing: set ONE_B2B_API_KEY or call api_key()")
             })?;
+        // Both go into headers on every call: a value HTTP cannot carry (a line break, a
+        // control character, non-ASCII) would fail every request, or split a header.
+        if let Some(why) = header_value_problem(&tenant) {
+            return Err(Error::config(format!(
+                "ONe tenant `{}` cannot be sent in the `one-tenant` header: {why}",
+                tenant.escape_debug()
+            )));
+        }
+        if let Some(why) = header_value_problem(api_key.expose_secret()) {
+            return Err(Error::config(format!(
+                "ONe API key cannot be sent in the `ApiAuth` header: {why} (check \
+                 ONE_B2B_API_KEY for a pasted line break)"
+            )));
+        }
         let events_per_page = self.events_per_page.unwrap_or(DEFAULT_EVENTS_PER_PAGE);
         if !(1..=1000).contains(&events_per_page) {
             return Err(Error::config("events_per_page must be between 1 and 1000"));
@@ -329,8 +361,28 @@ impl OneConfigBuilder {
             retry: self.retry,
             clock: self.clock,
             bulk_progress: self.bulk_progress,
+            cursor_store: self.cursor_store,
         })
     }
+}
+
+/// Why `value` cannot be an HTTP header value as is, if it cannot: only visible ASCII and
+/// inner spaces are accepted (no line break or other control character, no non-ASCII, no
+/// leading or trailing blank, which HTTP would strip).
+pub(crate) fn header_value_problem(value: &str) -> Option<&'static str> {
+    if let Some(c) = value.chars().find(|c| !(c.is_ascii_graphic() || *c == ' ')) {
+        return Some(if c == '\r' || c == '\n' {
+            "it holds a line break"
+        } else if c.is_control() {
+            "it holds a control character"
+        } else {
+            "it holds a non-ASCII character"
+        });
+    }
+    if value.starts_with(' ') || value.ends_with(' ') {
+        return Some("it starts or ends with a space");
+    }
+    None
 }
 
 #[cfg(test)]
@@ -340,6 +392,34 @@ mod tests {
     use std::collections::HashMap;
 
     const KEY: &str = "0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn a_tenant_or_key_no_header_can_carry_is_refused_at_build() {
+        let build = |tenant: &str, key: &str| {
+            OneConfig::builder()
+                .environment(Environment::Preprod)
+                .tenant(tenant)
+                .api_key(SecretString::from(key.to_string()))
+                .build()
+        };
+        for tenant in [
+            "acme\r\nX-Injected: 1",
+            "acme\n",
+            "ac\u{0}me",
+            "ac\tme",
+            "acmé",
+            " acme",
+        ] {
+            let err = build(tenant, KEY).unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{tenant:?}: {err:?}");
+            assert!(err.to_string().contains("one-tenant"), "{err}");
+        }
+        let err = build("acme", &format!("{KEY}\r\n")).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(!format!("{err} {err:?}").contains("fedcba"), "{err}");
+        assert!(build("acme-tenant_1.x", KEY).is_ok());
+        assert!(build("two words", KEY).is_ok());
+    }
 
     #[test]
     fn debug_never_shows_the_key() {

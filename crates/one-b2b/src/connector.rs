@@ -7,15 +7,15 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use connector_core::batch::Chunk;
 use connector_core::{
-    BatchReport, Connector, Customer, CustomerSink, Error, Order, OrderBatch, OrderFeed, OrderId,
-    OrderState, OrderStatus, OrderUpdate, Platform, PriceRecord, PriceSink, RecordFailure,
-    RecordStream, Stock, StockSink,
+    BatchReport, Connector, CursorStore, Customer, CustomerSink, Error, Order, OrderBatch,
+    OrderFeed, OrderId, OrderState, OrderStatus, OrderUpdate, Platform, PriceRecord, PriceSink,
+    RecordFailure, RecordStream, Stock, StockSink,
 };
 use futures::StreamExt;
 
 use crate::client::OneClient;
 use crate::convert;
-use crate::events::FIRST_EVENT_ID;
+use crate::events::{FIRST_EVENT_ID, Feed};
 use crate::model::{OrderEventType, QuantityChange, ShipmentStatus, Waybill};
 
 #[async_trait]
@@ -103,18 +103,30 @@ impl CustomerSink for OneClient {
     }
 }
 
-#[async_trait]
-impl OrderFeed for OneClient {
-    /// Reads one page of order events after `cursor` (the `startId`; `None` = 1) and returns
-    /// the current state of each shipment concerned, once. A REMOVED shipment comes back as a
-    /// cancelled order with raw status `REMOVED`. Save `next_cursor` after processing.
-    async fn pull_orders(&self, cursor: Option<&str>) -> Result<OrderBatch, Error> {
-        let start = match cursor {
-            None => FIRST_EVENT_ID,
-            Some(c) => c
-                .trim()
-                .parse()
-                .map_err(|_| Error::invalid("cursor", "must be an ONe event id (a number)"))?,
+impl OneClient {
+    /// [`OrderFeed::pull_orders`] with the feed's position kept in `store` (under
+    /// [`Feed::Orders`]'s name, as [`EventCursor`](crate::EventCursor) keeps it): `None`
+    /// starts from the saved position (or the start of the feed), and a given cursor is saved
+    /// first, since the caller has processed everything before it.
+    pub(crate) async fn pull_orders_at(
+        &self,
+        store: Option<&dyn CursorStore>,
+        cursor: Option<&str>,
+    ) -> Result<OrderBatch, Error> {
+        let key = Feed::Orders.cursor_name();
+        let start = match (cursor, store) {
+            (Some(c), _) => {
+                let start: i64 = c
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::invalid("cursor", "must be an ONe event id (a number)"))?;
+                if let Some(store) = store {
+                    store.save(key, &start.to_string()).await?;
+                }
+                start
+            }
+            (None, Some(store)) => crate::events::saved_position(store, Feed::Orders).await?,
+            (None, None) => FIRST_EVENT_ID,
         };
         let page = self.order_events(start, &[]).await?;
         let mut seen = BTreeSet::new();
@@ -164,6 +176,21 @@ impl OrderFeed for OneClient {
             }
         }
         Ok(OrderBatch::new(orders, Some(page.next_id.to_string())).with_rejected(rejected))
+    }
+}
+
+#[async_trait]
+impl OrderFeed for OneClient {
+    /// Reads one page of order events after `cursor` (the `startId`; `None` = 1) and returns
+    /// the current state of each shipment concerned, once. A REMOVED shipment comes back as a
+    /// cancelled order with raw status `REMOVED`. Save `next_cursor` after processing.
+    ///
+    /// With [`OneConfigBuilder::cursor_store`](crate::OneConfigBuilder::cursor_store), the
+    /// position is the one an [`EventCursor`](crate::EventCursor) of `Feed::Orders` keeps in
+    /// that store: `None` starts from it, and a given cursor is saved there first.
+    async fn pull_orders(&self, cursor: Option<&str>) -> Result<OrderBatch, Error> {
+        self.pull_orders_at(self.config.cursor_store.as_deref(), cursor)
+            .await
     }
 
     /// `Confirm` → ACCEPTED; `Ship` → shipped quantities, waybills, then SENT; `Delivered` →

@@ -168,7 +168,7 @@ impl OneClient {
         let hint = format!(
             "check whether document `{number}` shows its PDF on ONe; if not, upload it again"
         );
-        let req = self.request(&complete, &[]).reconcile_hint(hint);
+        let req = self.request(&complete, &[]);
         let req = match &ticket.upload_url {
             Some(url) => {
                 self.put_to_upload_url(url, pdf).await?;
@@ -203,7 +203,7 @@ impl OneClient {
                 },
             ]),
         };
-        self.call_empty(req).await?;
+        self.call_once(req, hint).await?;
         Ok(ticket.upload_id)
     }
 

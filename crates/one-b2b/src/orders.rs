@@ -154,18 +154,12 @@ impl OneClient {
         for (i, w) in waybills.iter().enumerate() {
             validate::required(&format!("waybills[{i}].number"), &w.number)?;
         }
-        let req = self
-            .request(&routes::ORDER_WAYBILLS, &[shipment_id])
-            .reconcile_hint(format!(
-                "read shipment `{shipment_id}` and check its waybills before adding them again"
-            ));
-        self.call_empty(Self::with_json(
-            req,
-            "waybills",
-            &WaybillsBody { waybills },
-        )?)
-        .await
-        .map(|_| ())
+        let hint = format!(
+            "read shipment `{shipment_id}` and check its waybills before adding them again"
+        );
+        let req = self.request(&routes::ORDER_WAYBILLS, &[shipment_id]);
+        let req = Self::with_json(req, "waybills", &WaybillsBody { waybills })?;
+        self.call_once(req, hint).await.map(|_| ())
     }
 
     /// Sends an offline order (display only on ONe; the same `id` replaces it).

@@ -264,13 +264,13 @@ impl OneClient {
         if let Some(d) = &pricing.default_discount {
             d.kind.check_known("pricing.defaultDiscount.type")?;
         }
-        let req = self
-            .request(&routes::PRICING_CREATE, &[])
-            .reconcile_hint(format!(
-                "list pricings and look for `{}` before creating it again",
-                pricing.name
-            ));
-        self.call(Self::with_json(req, "pricing", pricing)?).await
+        let hint = format!(
+            "list pricings and look for `{}` before creating it again",
+            pricing.name
+        );
+        let req = self.request(&routes::PRICING_CREATE, &[]);
+        self.call_once_json(Self::with_json(req, "pricing", pricing)?, hint)
+            .await
     }
 
     /// Lists pricings.
@@ -314,13 +314,12 @@ impl OneClient {
     /// Creates a product group; returns it with its id.
     pub async fn create_product_group(&self, group: &ProductGroup) -> Result<ProductGroup, Error> {
         validate::required("productGroup.name", &group.name)?;
-        let req = self
-            .request(&routes::PRODUCT_GROUP_CREATE, &[])
-            .reconcile_hint(format!(
-                "look for product group `{}` before creating it again",
-                group.name
-            ));
-        self.call(Self::with_json(req, "productGroup", group)?)
+        let hint = format!(
+            "look for product group `{}` before creating it again",
+            group.name
+        );
+        let req = self.request(&routes::PRODUCT_GROUP_CREATE, &[]);
+        self.call_once_json(Self::with_json(req, "productGroup", group)?, hint)
             .await
     }
 

@@ -259,6 +259,9 @@ pub(crate) fn check_line(field: &str, line: &StockLine) -> Result<(), Error> {
     exact_number(&format!("{field}.quantity"), &line.quantity)
 }
 
+/// What to do about ONe's "Warehouse X not found" (a whole stock request refused).
+const MISSING_WAREHOUSE_FIX: &str = "create it first (OneClient::create_warehouse)";
+
 impl OneClient {
     /// Adds or updates stock lines of `warehouse` with the incremental endpoint, in requests of
     /// at most `max_lines` lines. Lines not sent are untouched on ONe. With a `checkpoint`, an
@@ -312,9 +315,11 @@ impl OneClient {
             let req = self
                 .request(&routes::STOCKS_INCREMENTAL, &[warehouse])
                 .idempotent();
-            Ok(Outgoing::whole(
+            Ok(Outgoing::whole_in(
                 req.json_bytes(incremental_body(chunk.records().iter())),
-            ))
+                warehouse,
+            )
+            .scoped("warehouse", MISSING_WAREHOUSE_FIX))
         };
         self.engine().run(checkpoint, changes, prepare, build).await
     }
@@ -354,6 +359,7 @@ impl OneClient {
                     Ok(req.json_bytes(incremental_body(ops.iter().map(|op| &op.change))))
                 },
             )
+            .map(|out| out.scoped("warehouse", MISSING_WAREHOUSE_FIX))
         };
         self.engine().run(checkpoint, ops, prepare, build).await
     }
@@ -396,14 +402,13 @@ impl OneClient {
                 "is required for a LOCAL warehouse (its CENTRAL warehouse)",
             ));
         }
-        let req = self
-            .request(&routes::WAREHOUSE_POST, &[])
-            .reconcile_hint(format!(
-                "list warehouses and look for id `{}` before creating it again",
-                warehouse.id
-            ));
+        let hint = format!(
+            "list warehouses and look for id `{}` before creating it again",
+            warehouse.id
+        );
+        let req = self.request(&routes::WAREHOUSE_POST, &[]);
         let req = Self::with_json(req, "warehouse", warehouse)?;
-        self.call_empty(req).await.map(|_| ())
+        self.call_once(req, hint).await.map(|_| ())
     }
 
     /// Lists the tenant's warehouses.

@@ -444,3 +444,25 @@ async fn the_eleventh_upload_completes_its_own_id() {
     }
     assert_eq!(sandbox.sim.upload_ids(), ids);
 }
+
+#[tokio::test]
+async fn a_warehouse_that_does_not_exist_costs_one_request_for_the_whole_push() {
+    let sandbox = OneSandbox::start().await.unwrap();
+    let c = client_with(&sandbox, 10_000);
+    let report = c.push_stock("LOJA-01", lines(3), None).await.unwrap();
+    assert!(report.is_balanced());
+    assert_eq!((report.requests, report.rejected.len()), (1, 3), "{report}");
+    assert!(
+        report.rejected[0]
+            .error
+            .to_string()
+            .contains("Warehouse LOJA-01 not found")
+    );
+    // The replace-all call is refused the same way (the simulator used to accept it).
+    let err = c
+        .replace_stock("LOJA-01", &[StockLine::new("A", dec!(1))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(sandbox.sim.stock_count("LOJA-01"), 0);
+}

@@ -418,6 +418,12 @@ async fn stock_replace(
     if stocks.len() > sim.max_lines {
         return too_many(stocks.len(), sim.max_lines);
     }
+    if !d.warehouses.contains_key(&warehouse) {
+        return err(
+            StatusCode::NOT_FOUND,
+            &format!("Warehouse {warehouse} not found"),
+        );
+    }
     let mut all = BTreeMap::new();
     for s in stocks {
         match (s.get("id").and_then(Value::as_str), s.get("quantity")) {

@@ -1,10 +1,11 @@
-//! An embedded FTP server (libunftp on the local filesystem) for the FTP drop, with a fault
-//! that drops an upload part-way.
+//! An embedded FTP server (libunftp on the local filesystem) for the FTP drop, with faults: an
+//! upload dropped part-way, and uploads refused as a server refuses them without write
+//! permission (`553`).
 
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use libunftp::ServerBuilder;
@@ -52,6 +53,7 @@ impl Authenticator for PasswordAuth {
 struct FaultyFs {
     inner: Arc<Filesystem>,
     drop_after: Arc<AtomicU64>,
+    read_only: Arc<AtomicBool>,
 }
 
 #[async_trait]
@@ -90,6 +92,11 @@ impl StorageBackend<DefaultUser> for FaultyFs {
         path: P,
         start_pos: u64,
     ) -> StorageResult<u64> {
+        if self.read_only.load(Ordering::SeqCst) {
+            // libunftp answers this `553 File name not allowed`, as vsftpd answers a STOR
+            // without write permission ("553 Could not create file").
+            return Err(StorageError::from(ErrorKind::FileNameNotAllowedError));
+        }
         let limit = self.drop_after.swap(NO_FAULT, Ordering::SeqCst);
         if limit == NO_FAULT {
             return self.inner.put(user, input, path, start_pos).await;
@@ -156,6 +163,7 @@ pub struct FtpServer {
     root: tempfile::TempDir,
     _tls_files: Option<tempfile::TempDir>,
     drop_after: Arc<AtomicU64>,
+    read_only: Arc<AtomicBool>,
     task: JoinHandle<()>,
 }
 
@@ -163,22 +171,38 @@ impl FtpServer {
     /// Starts a server accepting `user`/`pass`, with passive ports chosen at random in
     /// 40000-59999 (100 ports per server, derived from the control port).
     pub async fn start(user: &str, pass: &str) -> std::io::Result<Self> {
-        Self::start_with(user, pass, false).await
+        Self::start_with(user, pass, None).await
     }
 
     /// Starts a server offering explicit FTPS (`AUTH TLS`) with [`TEST_CERT_PEM`].
     pub async fn start_ftps(user: &str, pass: &str) -> std::io::Result<Self> {
-        Self::start_with(user, pass, true).await
+        Self::start_with(user, pass, Some((TEST_CERT_PEM, TEST_KEY_PEM))).await
     }
 
-    async fn start_with(user: &str, pass: &str, tls: bool) -> std::io::Result<Self> {
-        let tls_files = if tls {
-            let dir = tempfile::tempdir()?;
-            std::fs::write(dir.path().join("cert.pem"), TEST_CERT_PEM)?;
-            std::fs::write(dir.path().join("key.pem"), TEST_KEY_PEM)?;
-            Some(dir)
-        } else {
-            None
+    /// Starts a server offering explicit FTPS with the certificate `cert_pem` and its private
+    /// key `key_pem` (e.g. one a test generates with `openssl req -x509`).
+    pub async fn start_ftps_with(
+        user: &str,
+        pass: &str,
+        cert_pem: &str,
+        key_pem: &str,
+    ) -> std::io::Result<Self> {
+        Self::start_with(user, pass, Some((cert_pem, key_pem))).await
+    }
+
+    async fn start_with(
+        user: &str,
+        pass: &str,
+        tls: Option<(&str, &str)>,
+    ) -> std::io::Result<Self> {
+        let tls_files = match tls {
+            Some((cert, key)) => {
+                let dir = tempfile::tempdir()?;
+                std::fs::write(dir.path().join("cert.pem"), cert)?;
+                std::fs::write(dir.path().join("key.pem"), key)?;
+                Some(dir)
+            }
+            None => None,
         };
         let tls_paths = tls_files
             .as_ref()
@@ -188,6 +212,7 @@ impl FtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let drop_after = Arc::new(AtomicU64::new(NO_FAULT));
+        let read_only = Arc::new(AtomicBool::new(false));
         let auth: Arc<PasswordAuth> = Arc::new(PasswordAuth {
             user: user.to_string(),
             pass: pass.to_string(),
@@ -195,14 +220,17 @@ impl FtpServer {
         let base = 40000 + (port % 200) * 100;
         let passive = base..=base + 99;
         let fault = drop_after.clone();
+        let refuse = read_only.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let fs = fs.clone();
                 let fault = fault.clone();
+                let refuse = refuse.clone();
                 let mut builder = ServerBuilder::with_authenticator(
                     Box::new(move || FaultyFs {
                         inner: fs.clone(),
                         drop_after: fault.clone(),
+                        read_only: refuse.clone(),
                     }),
                     auth.clone(),
                 )
@@ -227,6 +255,7 @@ impl FtpServer {
             root,
             _tls_files: tls_files,
             drop_after,
+            read_only,
             task,
         })
     }
@@ -257,6 +286,12 @@ impl FtpServer {
     /// Drops the next upload after `bytes` bytes (the data connection is closed with an error).
     pub fn drop_next_upload_after(&self, bytes: u64) {
         self.drop_after.store(bytes, Ordering::SeqCst);
+    }
+
+    /// Refuses every upload (`true`) with `553`, as a server does for a user without write
+    /// permission on the folder, or accepts them again (`false`).
+    pub fn refuse_uploads(&self, refuse: bool) {
+        self.read_only.store(refuse, Ordering::SeqCst);
     }
 }
 

@@ -33,13 +33,6 @@ async fn exec_post(
     Path(site): Path<String>,
     mut form: Multipart,
 ) -> Response {
-    if site != SITE_ID {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            "SITE_NOT_FOUND",
-            format!("site {site} não encontrado"),
-        );
-    }
     let (mut user, mut pass, mut ty, mut file) = (None, None, None, None);
     loop {
         let field = match form.next_field().await {
@@ -76,6 +69,16 @@ async fn exec_post(
                 );
             }
         }
+    }
+    // The site is checked once the request is read, as a server behind a proxy answers: an
+    // answer sent while the client is still uploading resets the connection, and the client
+    // could not tell a refusal from a lost answer.
+    if site != SITE_ID {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "SITE_NOT_FOUND",
+            format!("site {site} não encontrado"),
+        );
     }
     if user.as_deref() != Some(USERNAME) || pass.as_deref() != Some(PASSWORD) {
         return refuse(

@@ -4,7 +4,8 @@
 //! the *Gerar Token* endpoint and using the generated token in the other calls"; the endpoint's
 //! path and shapes are not public. Default (an open question, see the platform guide): `POST
 //! {orders_base_url}/auth/token` with form fields `username` and `password`, answering
-//! `{"token": "...", "expiresIn": 3600}` (`access_token`/`expires_in` are accepted too); the
+//! `{"token": "...", "expiresIn": 3600}` (`access_token`/`expires_in` are accepted too, also
+//! beside the first spelling when both say the same; two different tokens are refused); the
 //! token is sent as `Authorization: Bearer <token>`, and a 401 triggers one re-login.
 //!
 //! The load endpoint does not use this: it is "session-less" and takes the integration user's
@@ -36,13 +37,63 @@ impl fmt::Debug for OmniLogin {
     }
 }
 
+/// The login answer. Both documented spellings of each field are read as separate fields
+/// (serde aliases would refuse an answer holding both as a duplicate field): `token` or
+/// `access_token`, `expiresIn` or `expires_in`. Holding both is fine when they agree; two
+/// different tokens (or lifetimes) are ambiguous and refused.
 #[derive(Deserialize)]
 struct LoginAnswer {
-    #[serde(alias = "access_token")]
-    token: SecretString,
-    #[serde(default, alias = "expires_in")]
-    #[serde(rename = "expiresIn")]
+    #[serde(default)]
+    token: Option<SecretString>,
+    #[serde(default)]
+    access_token: Option<SecretString>,
+    #[serde(default, rename = "expiresIn")]
+    expires_in_camel: Option<u64>,
+    #[serde(default)]
     expires_in: Option<u64>,
+}
+
+impl LoginAnswer {
+    /// The token and its lifetime, or why the answer cannot be used.
+    fn resolve(self) -> Result<(SecretString, Option<u64>), Error> {
+        let ambiguous = |path: &str, message: &str| Error::Decode {
+            path: path.into(),
+            message: message.into(),
+            excerpt: String::new(),
+        };
+        let token = match (self.token, self.access_token) {
+            (Some(a), Some(b)) if a.expose_secret() != b.expose_secret() => {
+                return Err(ambiguous(
+                    "token",
+                    "the login answer holds two different tokens (`token` and `access_token`): \
+                     ambiguous, none is used (the values are not shown)",
+                ));
+            }
+            (Some(t), _) | (None, Some(t)) => t,
+            (None, None) => {
+                return Err(ambiguous(
+                    "token",
+                    "the login answer holds no token (`token` or `access_token`)",
+                ));
+            }
+        };
+        if token.expose_secret().is_empty() {
+            return Err(ambiguous("token", "empty token"));
+        }
+        let expires_in = match (self.expires_in_camel, self.expires_in) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(ambiguous(
+                    "expiresIn",
+                    &format!(
+                        "the login answer holds two different lifetimes (`expiresIn` {a}, \
+                         `expires_in` {b}): ambiguous"
+                    ),
+                ));
+            }
+            (a, b) => a.or(b),
+        };
+        Ok((token, expires_in))
+    }
 }
 
 impl OmniLogin {
@@ -69,6 +120,8 @@ impl TokenProvider for OmniLogin {
             .operation("totvs_omni.login")
             .without_auth()
             .idempotent()
+            // The answer carries the token: never an excerpt of it in an error.
+            .sensitive_response()
             .form(vec![
                 ("username".into(), FieldValue::Plain(self.username.clone())),
                 (
@@ -95,16 +148,7 @@ impl TokenProvider for OmniLogin {
         // Not resp.json(): its decode error would carry an excerpt of the body, which here
         // holds the live token.
         let answer: LoginAnswer = resp.json_redacted("the login answer")?;
-        if answer.token.expose_secret().is_empty() {
-            return Err(Error::Decode {
-                path: "token".into(),
-                message: "empty token".into(),
-                excerpt: String::new(),
-            });
-        }
-        Ok(Token::new(
-            answer.token,
-            answer.expires_in.map(Duration::from_secs),
-        ))
+        let (token, expires_in) = answer.resolve()?;
+        Ok(Token::new(token, expires_in.map(Duration::from_secs)))
     }
 }

@@ -1,6 +1,7 @@
 //! Configuration: the load endpoint, the integration user, the order API and its login.
 
 use std::fmt;
+use std::time::Duration;
 
 use connector_core::{Error, RetryPolicy, SecretString, SharedClock, SystemClock};
 
@@ -39,6 +40,8 @@ pub struct OmniConfig {
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: SharedClock,
     pub(crate) load_batch_lines: usize,
+    pub(crate) timeout: Duration,
+    pub(crate) load_timeout: Duration,
 }
 
 impl fmt::Debug for OmniConfig {
@@ -57,6 +60,8 @@ impl fmt::Debug for OmniConfig {
             .field("allow_http", &self.allow_http)
             .field("layout", &self.layout.name())
             .field("load_batch_lines", &self.load_batch_lines)
+            .field("timeout", &self.timeout)
+            .field("load_timeout", &self.load_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -82,6 +87,8 @@ impl OmniConfig {
             retry: RetryPolicy::default(),
             clock: SystemClock::shared(),
             load_batch_lines: DEFAULT_LOAD_BATCH_LINES,
+            timeout: DEFAULT_TIMEOUT,
+            load_timeout: DEFAULT_LOAD_TIMEOUT,
         }
     }
 
@@ -160,7 +167,26 @@ impl OmniConfig {
     pub fn routes(&self) -> &OrderRoutes {
         &self.routes
     }
+
+    /// Time allowed for one order API call or login (sending, waiting, reading the answer).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Time allowed for one load upload (the file and Omni's answer).
+    pub fn load_timeout(&self) -> Duration {
+        self.load_timeout
+    }
 }
+
+/// Default time for one order API call or login: the HTTP runtime's 60 s.
+pub const DEFAULT_TIMEOUT: Duration = connector_http::DEFAULT_REQUEST_TIMEOUT;
+
+/// Default time for one load upload: 10 minutes. A load file can be tens of megabytes (a
+/// million stock lines is about 57 MB, 8 minutes at 1 Mbit/s) and Omni may run the
+/// integration before answering; the runtime's 60 s would cut such uploads (an open question:
+/// TOTVS documents no limit).
+pub const DEFAULT_LOAD_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Default number of records per load file written by the connector's sinks.
 pub const DEFAULT_LOAD_BATCH_LINES: usize = 50_000;
@@ -180,6 +206,8 @@ pub struct OmniConfigBuilder {
     retry: RetryPolicy,
     clock: SharedClock,
     load_batch_lines: usize,
+    timeout: Duration,
+    load_timeout: Duration,
 }
 
 impl fmt::Debug for OmniConfigBuilder {
@@ -258,10 +286,43 @@ impl OmniConfigBuilder {
         self
     }
 
+    /// Time allowed for one order API call or login (default [`DEFAULT_TIMEOUT`], 60 s).
+    /// A write cut by it is [`Error::OutcomeUnknown`], never sent again blindly.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one load upload (default [`DEFAULT_LOAD_TIMEOUT`], 10 minutes). An
+    /// upload cut by it is [`Error::OutcomeUnknown`].
+    pub fn load_timeout(mut self, timeout: Duration) -> Self {
+        self.load_timeout = timeout;
+        self
+    }
+
     /// Checks the settings and builds the configuration.
     pub fn build(self) -> Result<OmniConfig, Error> {
         connector_core::validate::required("site_id", &self.site_id)?;
         connector_core::validate::required("username", &self.username)?;
+        // Ids and user names travel in URLs, form fields and FTP commands: a line break or
+        // another control character there is a configuration mistake (or an injection).
+        for (field, value) in [
+            ("site_id", Some(self.site_id.as_str())),
+            ("username", Some(self.username.as_str())),
+            ("orders_username", self.orders_username.as_deref()),
+        ] {
+            if let Some(v) = value
+                && v.chars().any(char::is_control)
+            {
+                return Err(Error::config(format!(
+                    "{field} `{}` holds a line break or another control character",
+                    v.escape_debug()
+                )));
+            }
+        }
+        if self.timeout.is_zero() || self.load_timeout.is_zero() {
+            return Err(Error::config("timeout and load_timeout must not be zero"));
+        }
         check_url("load_host", &self.load_host, self.allow_http)?;
         if let Some(url) = &self.orders_base_url {
             check_url("orders_base_url", url, self.allow_http)?;
@@ -283,6 +344,8 @@ impl OmniConfigBuilder {
             retry: self.retry,
             clock: self.clock,
             load_batch_lines: self.load_batch_lines,
+            timeout: self.timeout,
+            load_timeout: self.load_timeout,
         })
     }
 }

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use crate::OmniClient;
 use crate::convert::{order_to_shared, price_line, product_line, stock_line};
 use crate::layout::{LoadFileWriter, LoadRecord};
+use crate::loads::{Missing, missing_prerequisite};
 use crate::model::{IntegrationType, OmniStatus, RejectItem};
 use crate::nfe::{AccessKey, Nfe, NfeDocument};
 use crate::orders::ShipmentNotice;
@@ -36,6 +37,8 @@ impl OmniClient {
         runner
             .run(input, key, |chunk: Chunk<T>| async move {
                 let mut bad = Vec::new();
+                // Chunk position, SKU and stores of each record written, in file order.
+                let mut written: Vec<(usize, String, Vec<String>)> = Vec::new();
                 let mut w = LoadFileWriter::temp(ty, self.config.layout.clone()).await?;
                 for (i, rec) in chunk.records().iter().enumerate() {
                     let at = format!("{what}[{}]", chunk.first_index() + i);
@@ -56,11 +59,61 @@ impl OmniClient {
                         }
                         return Err(e);
                     }
+                    written.push((
+                        i,
+                        line.key().to_string(),
+                        line.stores().into_iter().map(str::to_string).collect(),
+                    ));
                 }
                 let file = w.finish().await?;
                 if file.records() > 0
                     && let Err(error) = self.loads().send(&file).await
                 {
+                    // A missing store or product concerns every record that needs it: those
+                    // are rejected at once, naming it, and the others go again (the file was
+                    // refused whole). Never bisected record by record.
+                    if let Some(missing) = missing_prerequisite(&error) {
+                        let needs = |sku: &str, stores: &[String]| match &missing {
+                            Missing::Store(s) => stores.iter().any(|x| x == s),
+                            Missing::Product(p) => sku == p,
+                        };
+                        let culprits: Vec<usize> = written
+                            .iter()
+                            .filter(|(_, sku, stores)| needs(sku, stores))
+                            .map(|(i, _, _)| *i)
+                            .collect();
+                        if !culprits.is_empty() {
+                            let mut ctx = error.context().cloned().unwrap_or_default();
+                            ctx.message = match &missing {
+                                Missing::Store(s) => format!(
+                                    "{} (Omni refused the whole load file: store `{s}` does not \
+                                     exist in Omni; register the store with this external id, \
+                                     then send these records again)",
+                                    ctx.message
+                                ),
+                                Missing::Product(p) => format!(
+                                    "{} (Omni refused the whole load file: product `{p}` was \
+                                     never loaded; load the product first, then send these \
+                                     records again)",
+                                    ctx.message
+                                ),
+                            };
+                            tracing::warn!(
+                                ?missing,
+                                records = culprits.len(),
+                                "load refused: a prerequisite is missing in Omni"
+                            );
+                            for i in culprits {
+                                bad.push((
+                                    i,
+                                    Error::Api {
+                                        context: Box::new(ctx.clone()),
+                                    },
+                                ));
+                            }
+                            return Ok(ChunkResult::RejectedRecords(bad));
+                        }
+                    }
                     // The records refused here keep their own reason; the rest failed with
                     // the upload (a 4xx naming nothing is bisected by the runner instead).
                     if bad.is_empty() || error.is_record_level() {

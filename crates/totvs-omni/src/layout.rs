@@ -511,6 +511,11 @@ pub trait LoadRecord: Send + Sync {
         Self: Sized;
     /// The record's key for reports (its SKU).
     fn key(&self) -> &str;
+    /// The stores (external ids) the record needs to exist in Omni: a stock line's store
+    /// (default: none).
+    fn stores(&self) -> Vec<&str> {
+        Vec::new()
+    }
     /// The record's extra fields, if it has any; the writer refuses one whose name is also a
     /// field of the layout ([`LoadRecord::layout_fields`]), which would write the key twice.
     fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {
@@ -839,6 +844,10 @@ impl LoadRecord for StockLine {
 
     fn key(&self) -> &str {
         &self.sku
+    }
+
+    fn stores(&self) -> Vec<&str> {
+        vec![self.store.as_str()]
     }
 
     fn extra_fields(&self) -> Option<&BTreeMap<String, serde_json::Value>> {

@@ -88,8 +88,17 @@ impl OmniClient {
     /// Builds the HTTP clients (load endpoint and, when configured, the order API with its
     /// login) from `config`.
     pub fn new(config: OmniConfig) -> Result<Self, Error> {
-        let load_http = HttpClient::builder(config.load_host.clone())
+        // Both passwords are registered with every client's redactor: a server that echoes one
+        // (a form quoted in an error page, the other API's password) never puts it into an
+        // error.
+        let mut load_http =
+            HttpClient::builder(config.load_host.clone()).redact_secret(config.password.clone());
+        if let Some(p) = &config.orders_password {
+            load_http = load_http.redact_secret(p.clone());
+        }
+        let load_http = load_http
             .allow_http(config.allow_http)
+            .timeout(config.load_timeout)
             .retry(config.retry.clone())
             .clock(config.clock.clone())
             .build()?;
@@ -107,7 +116,10 @@ impl OmniClient {
         ) {
             (Some(url), Some(user), Some(pass)) => {
                 let plain = HttpClient::builder(url.clone())
+                    .redact_secret(pass.clone())
+                    .redact_secret(config.password.clone())
                     .allow_http(config.allow_http)
+                    .timeout(config.timeout)
                     .retry(config.retry.clone())
                     .clock(config.clock.clone())
                     .build()?;
@@ -119,7 +131,10 @@ impl OmniClient {
                 );
                 let cache = Arc::new(TokenCache::new(Arc::new(login), config.clock.clone()));
                 let http = HttpClient::builder(url.clone())
+                    .redact_secret(pass.clone())
+                    .redact_secret(config.password.clone())
                     .allow_http(config.allow_http)
+                    .timeout(config.timeout)
                     .retry(config.retry.clone())
                     .clock(config.clock.clone())
                     .auth(Arc::new(BearerAuth::new(cache.clone())))

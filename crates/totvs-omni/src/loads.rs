@@ -28,6 +28,7 @@ pub trait LoadTransport: Send + Sync + fmt::Debug {
 /// `integrationFile` (streamed from disk).
 pub struct HttpExecPost {
     http: HttpClient,
+    site_id: String,
     path: String,
     username: String,
     password: SecretString,
@@ -53,6 +54,7 @@ impl HttpExecPost {
     ) -> Self {
         Self {
             http,
+            site_id: site_id.to_string(),
             path: format!(
                 "integrador/session-less/integrations/{}/integration-exec-post",
                 encode_segment(site_id)
@@ -64,6 +66,27 @@ impl HttpExecPost {
 }
 
 const MAX_RECEIPT_BODY: usize = 4096;
+
+/// Why a 2xx answer is not Omni's, if it is not. Omni's answers (load receipts, order API
+/// writes) are empty or JSON (their exact shape is not public); an HTML page (a proxy, a
+/// login portal, a maintenance page) or any other text is not, so the call cannot be taken
+/// as done.
+pub(crate) fn not_omni_answer(resp: &connector_http::Response) -> Option<String> {
+    let body = resp.body();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let content_type = resp.header("content-type").unwrap_or("none");
+    if content_type.to_ascii_lowercase().contains("html") {
+        return Some(format!("an HTML page (content type `{content_type}`)"));
+    }
+    if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        return None;
+    }
+    Some(format!(
+        "a body that is not JSON (content type `{content_type}`)"
+    ))
+}
 const EXEC_POST: &str = "totvs_omni.integration_exec_post";
 const EXEC_POST_HINT: &str = "check the integration's executions in Omni (Módulo Integrador) \
      before sending the file again; reloading a full snapshot file is harmless";
@@ -98,6 +121,17 @@ impl LoadTransport for HttpExecPost {
             .multipart(parts)
             .reconcile_hint(EXEC_POST_HINT);
         let resp = self.http.send_raw(req).await?;
+        if resp.status() == 404 {
+            // The path holds only the site id: every load of this configuration would meet
+            // the same refusal, so it is the configuration, and stops a run at once.
+            let error = self.http.error_for(EXEC_POST, &resp);
+            return Err(Error::config(format!(
+                "the load endpoint answered 404 for site `{}` ({error}): the site does not exist \
+                 in Omni or the load host is wrong; check TOTVS_OMNI_SITE_ID / \
+                 TOTVS_OMNI_LOAD_HOST",
+                self.site_id
+            )));
+        }
         if !(200..300).contains(&resp.status()) {
             let error = self.http.error_for(EXEC_POST, &resp);
             // The integration may have run before an upstream failure or a gateway timeout.
@@ -112,6 +146,20 @@ impl LoadTransport for HttpExecPost {
                     source: Some(Box::new(error)),
                 },
                 _ => error,
+            });
+        }
+        if let Some(what) = not_omni_answer(&resp) {
+            // A proxy's or a login portal's page: the file may never have reached Omni, or
+            // it ran and the receipt was replaced on the way back.
+            return Err(Error::OutcomeUnknown {
+                operation: EXEC_POST.into(),
+                reason: format!(
+                    "HTTP {} with {what} instead of Omni's answer: the integration may or may \
+                     not have run",
+                    resp.status()
+                ),
+                reconcile: EXEC_POST_HINT.into(),
+                source: None,
             });
         }
         let body = String::from_utf8_lossy(resp.body());
@@ -137,6 +185,35 @@ impl LoadTransport for HttpExecPost {
             bytes: file.bytes(),
         })
     }
+}
+
+/// A prerequisite a refused load file names as missing in Omni.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Missing {
+    /// A store (external id) that is not registered.
+    Store(String),
+    /// A product (SKU) that was never loaded.
+    Product(String),
+}
+
+/// The missing prerequisite a load refusal names, if it names one: "loja X não cadastrada"
+/// (a store) or "produto X não integrado" (a product), the simulator's wording and our
+/// reading of Omni's (an open question). Such a refusal concerns every record that needs X,
+/// not a malformed record.
+pub(crate) fn missing_prerequisite(error: &Error) -> Option<Missing> {
+    let message = error.context()?.message.as_str();
+    let after = |word: &str, tail: &str| -> Option<String> {
+        let at = message.find(word)? + word.len();
+        let rest = &message[at..];
+        let (name, more) = rest.split_once(' ')?;
+        (more.trim_start().starts_with(tail) && !name.is_empty()).then(|| {
+            name.trim_matches(|c: char| c == '`' || c == '\'' || c == '"')
+                .to_string()
+        })
+    };
+    after("loja ", "não cadastrad")
+        .map(Missing::Store)
+        .or_else(|| after("produto ", "não integrad").map(Missing::Product))
 }
 
 /// Writes load files and delivers them through a [`LoadTransport`].

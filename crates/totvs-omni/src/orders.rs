@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use connector_core::{Error, Page, ResultStream, paginate};
+use connector_core::pagination::{PageGuard, paginate_with};
+use connector_core::{Error, Page, ResultStream};
 use connector_http::{HttpClient, Request, encode_segment};
 use rust_decimal::Decimal;
 
@@ -331,6 +332,9 @@ impl ShipmentNotice {
     }
 }
 
+/// The operation name of order list reads.
+const LIST_ORDERS: &str = "totvs_omni.list_orders";
+
 /// Default page size of order lists.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 
@@ -355,7 +359,7 @@ impl OrdersClient {
     /// One page of orders in `status` (1-based page).
     pub async fn list(&self, status: &OmniStatus, page: u32) -> Result<OrderList, Error> {
         let req = Request::get(self.routes.list.clone())
-            .operation("totvs_omni.list_orders")
+            .operation(LIST_ORDERS)
             .query("status", status.as_str())
             .query("page", page.to_string())
             .query("pageSize", self.page_size.to_string());
@@ -364,33 +368,60 @@ impl OrdersClient {
 
     /// Every order in `status`, page by page. Without `totalPages` in the answers, pages are
     /// read until an empty one (never stopping early on a short page, so no order is missed).
+    ///
+    /// Guarded by the core [`PageGuard`]: more pages than its cap (announced by `totalPages`
+    /// or read), or a page with the same orders as the page before (a server that ignores
+    /// `page`, whatever `totalPages` says), end the stream with [`Error::Decode`] naming the
+    /// operation, after the orders read so far.
     pub fn stream(&self, status: OmniStatus) -> ResultStream<'static, OmniOrder> {
+        self.stream_with(status, PageGuard::new(LIST_ORDERS))
+    }
+
+    /// [`OrdersClient::stream`] with `guard` (e.g. a lower page cap).
+    pub fn stream_with(
+        &self,
+        status: OmniStatus,
+        guard: PageGuard,
+    ) -> ResultStream<'static, OmniOrder> {
         let this = self.clone();
-        // The cursor is the page to read and the first order id of the page before, which
-        // tells a server that ignores `page` (the same page again) from a real next page.
-        paginate(Some((1u32, None::<String>)), move |cursor| {
-            let this = this.clone();
-            let status = status.clone();
-            async move {
-                let (page, previous_first) = cursor.unwrap_or((1, None));
-                let list = this.list(&status, page).await?;
-                let first = list.orders.first().map(|o| o.id.clone());
-                if list.total_pages.is_none() && first.is_some() && first == previous_first {
-                    return Err(Error::Decode {
-                        path: "orders".into(),
-                        message: format!(
-                            "page {page} repeats page {} and the answer has no totalPages: the \
-                             order list seems to ignore the `page` parameter; stopping so as not to \
-                             loop (orders after the first page may be missing)",
-                            page - 1
-                        ),
-                        excerpt: String::new(),
-                    });
+        let cap = PageGuard::new(LIST_ORDERS).with_max_pages(guard.max_pages());
+        // The cursor is the page to read and the fingerprint (first and last order ids) of the
+        // page before, which tells a server that ignores `page` (the same page again) from a
+        // real next page.
+        paginate_with(
+            guard,
+            Some((1u32, None::<(String, String)>)),
+            move |cursor| {
+                let this = this.clone();
+                let status = status.clone();
+                let cap = cap.clone();
+                async move {
+                    let (page, previous) = cursor.unwrap_or((1, None));
+                    let list = this.list(&status, page).await?;
+                    if let Some(total) = list.total_pages {
+                        cap.check_reported_pages(u64::from(total))?;
+                    }
+                    let fingerprint = match (list.orders.first(), list.orders.last()) {
+                        (Some(a), Some(b)) => Some((a.id.clone(), b.id.clone())),
+                        _ => None,
+                    };
+                    if fingerprint.is_some() && fingerprint == previous {
+                        return Err(Error::Decode {
+                            path: "orders".into(),
+                            message: format!(
+                                "`{LIST_ORDERS}`: page {page} has the same orders as page {}: the \
+                             order list seems to ignore the `page` parameter; stopping so as not \
+                             to loop (orders after the first page may be missing)",
+                                page - 1
+                            ),
+                            excerpt: String::new(),
+                        });
+                    }
+                    let next = next_page(page, list.total_pages, list.orders.is_empty());
+                    Ok(Page::new(list.orders, next.map(|n| (n, fingerprint))))
                 }
-                let next = next_page(page, list.total_pages, list.orders.is_empty());
-                Ok(Page::new(list.orders, next.map(|n| (n, first))))
-            }
-        })
+            },
+        )
     }
 
     /// Paid orders waiting for confirmation (one page).
@@ -424,9 +455,33 @@ impl OrdersClient {
     ) -> Result<connector_http::Response, Error> {
         let resp = self.http.send_raw(req).await?;
         if (200..300).contains(&resp.status()) {
-            return Ok(resp);
+            return self.written(resp, id, operation);
         }
         Err(self.write_error(&resp, id, operation))
+    }
+
+    /// A 2xx answer to a write: success when it is Omni's answer (empty or JSON); an HTML
+    /// page or other text is [`Error::OutcomeUnknown`] (it may come from a proxy the write
+    /// never got past, or replace Omni's answer to an applied write).
+    fn written(
+        &self,
+        resp: connector_http::Response,
+        id: &str,
+        operation: &str,
+    ) -> Result<connector_http::Response, Error> {
+        match crate::loads::not_omni_answer(&resp) {
+            None => Ok(resp),
+            Some(what) => Err(Error::OutcomeUnknown {
+                operation: operation.into(),
+                reason: format!(
+                    "HTTP {} with {what} instead of the order API's answer: the change may or \
+                     may not have been applied",
+                    resp.status()
+                ),
+                reconcile: reconcile_hint(id, operation),
+                source: None,
+            }),
+        }
     }
 
     fn write_error(&self, resp: &connector_http::Response, id: &str, operation: &str) -> Error {
@@ -522,7 +577,10 @@ impl OrdersClient {
             .json(&body)?;
         let resp = self.http.send_raw(req).await?;
         if (200..300).contains(&resp.status()) {
-            return Ok(());
+            return self
+                .written(resp, id, "totvs_omni.reject_items")
+                .map(drop)
+                .map_err(RejectError::Other);
         }
         if (400..500).contains(&resp.status())
             && let Ok(refusal) = serde_json::from_slice::<KitRefusal>(resp.body())
