@@ -177,6 +177,7 @@ impl Scripted {
             .lwa_url(format!("{url}/auth/o2/token"))
             .app_id("TestERP")
             .retry(Self::retry())
+            .timeout(Duration::from_millis(500))
             .clock(ManualClock::new().shared())
             .build()
             .unwrap()
@@ -207,6 +208,7 @@ impl Scripted {
                     SecretString::from(OMNI_ORDER_PASSWORD),
                 )
                 .retry(Self::retry())
+                .timeout(Duration::from_millis(500))
                 .clock(ManualClock::new().shared())
                 .build()
                 .unwrap(),
