@@ -7,56 +7,29 @@ pub(super) async fn inventory_summaries(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "getInventorySummaries") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "getInventorySummaries"));
     if q.get("granularityType").map(String::as_str) != Some("Marketplace") {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "granularityType must be Marketplace",
-        );
+        return sim.invalid("granularityType must be Marketplace");
     }
     let (Some(gid), Some(mids)) = (q.get("granularityId"), q.get("marketplaceIds")) else {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "granularityId and marketplaceIds are required",
-        );
+        return sim.invalid("granularityId and marketplaceIds are required");
     };
     if mids.split(',').count() != 1 {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "marketplaceIds takes exactly one marketplace",
-        );
+        return sim.invalid("marketplaceIds takes exactly one marketplace");
     }
     // Amazon's own SDKs send `True`: the value is a boolean in any case.
     let details = match q.get("details").map(|d| d.to_ascii_lowercase()).as_deref() {
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => {
-            return sim.fail(
-                StatusCode::BAD_REQUEST,
-                "InvalidInput",
-                "details must be true or false",
-            );
+            return sim.invalid("details must be true or false");
         }
     };
-    let since = match q.get("startDateTime") {
-        None => None,
-        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(d) => Some(d.with_timezone(&Utc)),
-            Err(_) => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    "startDateTime must be an ISO 8601 date-time",
-                );
-            }
-        },
-    };
+    let since = or_return!(sim.query_date(
+        &q,
+        "startDateTime",
+        "startDateTime must be an ISO 8601 date-time",
+    ));
     // With startDateTime, Amazon returns what changed since then and ignores sellerSkus.
     let skus: Option<HashSet<&str>> = match since {
         Some(_) => None,
@@ -68,11 +41,7 @@ pub(super) async fn inventory_summaries(
         Some(t) => match d.inventory_tokens.get(t) {
             Some((issued, o)) if issued.elapsed() <= Duration::from_secs(30) => *o,
             _ => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    "The nextToken is invalid or has expired",
-                );
+                return sim.invalid("The nextToken is invalid or has expired");
             }
         },
     };
@@ -80,12 +49,7 @@ pub(super) async fn inventory_summaries(
         .inventory
         .iter()
         .filter(|(sku, _)| skus.as_ref().is_none_or(|s| s.contains(sku.as_str())))
-        .filter(|(_, i)| {
-            since.is_none_or(|s| {
-                chrono::DateTime::parse_from_rfc3339(&i.updated)
-                    .is_ok_and(|u| u.with_timezone(&Utc) >= s)
-            })
-        })
+        .filter(|(_, i)| changed_since(&i.updated, since))
         .map(|(sku, i)| {
             let mut s = json!({
                 "asin": i.asin, "fnSku": i.fn_sku, "sellerSku": sku, "condition": "NewItem",
@@ -104,23 +68,12 @@ pub(super) async fn inventory_summaries(
             s
         })
         .collect();
-    let page: Vec<Value> = all
-        .iter()
-        .skip(offset)
-        .take(sim.inner.page_size)
-        .cloned()
-        .collect();
+    let (page, next) = sim.page(&all, offset);
     let mut resp = json!({"payload": {"granularity": {"granularityType": "Marketplace", "granularityId": gid}, "inventorySummaries": page}});
-    if offset + sim.inner.page_size < all.len() {
-        let token = format!(
-            "{}+inv/{}==",
-            fastrand::u64(..),
-            offset + sim.inner.page_size
-        );
-        d.inventory_tokens.insert(
-            token.clone(),
-            (Instant::now(), offset + sim.inner.page_size),
-        );
+    if let Some(next) = next {
+        let token = format!("{}+inv/{}==", fastrand::u64(..), next);
+        d.inventory_tokens
+            .insert(token.clone(), (Instant::now(), next));
         resp["pagination"] = json!({"nextToken": token});
     }
     sim.ok(resp)
@@ -131,14 +84,8 @@ pub(super) async fn create_item(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "createInventoryItem") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let req = match sim.body(&body, &schema::CREATE_ITEM) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "createInventoryItem"));
+    let req = or_return!(sim.body(&body, &schema::CREATE_ITEM));
     let (Some(sku), Some(name), Some(marketplace)) = (
         opt_str(&req, "sellerSku"),
         opt_str(&req, "productName"),
@@ -170,16 +117,9 @@ pub(super) async fn delete_item(
     Path(sku): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "deleteInventoryItem") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "deleteInventoryItem"));
     if q.get("marketplaceId").is_none_or(|m| m.is_empty()) {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "marketplaceId is required",
-        );
+        return sim.invalid("marketplaceId is required");
     }
     match lock(&sim.inner.data).inventory.remove(&sku) {
         Some(_) => sim.ok(json!({})),
@@ -196,24 +136,14 @@ pub(super) async fn add_inventory(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "addInventory") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "addInventory"));
     let Some(token) = headers
         .get("x-amzn-idempotency-token")
         .and_then(|v| v.to_str().ok())
     else {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "x-amzn-idempotency-token header is required",
-        );
+        return sim.invalid("x-amzn-idempotency-token header is required");
     };
-    let req = match sim.body(&body, &schema::ADD_INVENTORY) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let req = or_return!(sim.body(&body, &schema::ADD_INVENTORY));
     let mut items = Vec::new();
     for i in req["inventoryItems"].as_array().into_iter().flatten() {
         match (
@@ -235,11 +165,9 @@ pub(super) async fn add_inventory(
         .map(|(sku, _)| sku)
         .find(|sku| !d.inventory.contains_key(sku.as_str()))
     {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            &format!("SKU {sku} does not exist: call createInventoryItem first"),
-        );
+        return sim.invalid(&format!(
+            "SKU {sku} does not exist: call createInventoryItem first"
+        ));
     }
     for (sku, qty) in &items {
         if let Some(item) = d.inventory.get_mut(sku) {

@@ -50,6 +50,16 @@ use chrono::{SecondsFormat, Utc};
 use connector_sandbox::{Faults, SandboxServer, TokenIssuer};
 use serde_json::{Value, json};
 
+/// The `Ok` value of a `Result<_, Response>`, or the handler returns the `Err` response.
+macro_rules! or_return {
+    ($result:expr) => {
+        match $result {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
 mod inventory;
 mod outbound;
 mod schema;
@@ -93,6 +103,14 @@ pub const USAGE_PLANS: &[(&str, f64, u32)] = &[
     ("deleteInventoryItem", 2.0, 3),
     ("addInventory", 2.0, 3),
 ];
+
+/// Whether a record last `updated` (RFC 3339) changed at or after `since` (always, without
+/// `since`); an unreadable `updated` is not.
+fn changed_since(updated: &str, since: Option<chrono::DateTime<Utc>>) -> bool {
+    since.is_none_or(|s| {
+        chrono::DateTime::parse_from_rfc3339(updated).is_ok_and(|u| u.with_timezone(&Utc) >= s)
+    })
+}
 
 /// The usage plan of `operation` in [`USAGE_PLANS`].
 fn usage_plan(operation: &str) -> Option<(f64, u32)> {
@@ -487,6 +505,38 @@ impl Op {
         error(status, code, message, self.rate_header())
     }
 
+    /// The page of `all` that starts at `offset`, and where the next page starts when there
+    /// is one.
+    fn page<T: Clone>(&self, all: &[T], offset: usize) -> (Vec<T>, Option<usize>) {
+        let size = self.inner.page_size;
+        let page = all.iter().skip(offset).take(size).cloned().collect();
+        let next = offset + size;
+        (page, (next < all.len()).then_some(next))
+    }
+
+    /// Amazon's 400 `InvalidInput` with `message`.
+    fn invalid(&self, message: &str) -> Response {
+        self.fail(StatusCode::BAD_REQUEST, "InvalidInput", message)
+    }
+
+    /// The optional date-time query parameter `key`; `message` is the refusal when it is
+    /// not an RFC 3339 date-time.
+    #[allow(clippy::result_large_err)]
+    fn query_date(
+        &self,
+        q: &HashMap<String, String>,
+        key: &str,
+        message: &str,
+    ) -> Result<Option<chrono::DateTime<Utc>>, Response> {
+        q.get(key)
+            .map(|s| {
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|_| self.invalid(message))
+            })
+            .transpose()
+    }
+
     /// Amazon's 400 `InvalidInput` for a refused field.
     fn refuse(&self, r: Refusal) -> Response {
         answer(
@@ -503,8 +553,7 @@ impl Op {
     /// The body, as JSON checked against `ty`; the error is the 400 to send.
     #[allow(clippy::result_large_err)]
     fn body(&self, body: &Bytes, ty: &Ty) -> Result<Value, Response> {
-        let v =
-            parse_body(body).map_err(|e| self.fail(StatusCode::BAD_REQUEST, "InvalidInput", &e))?;
+        let v = parse_body(body).map_err(|e| self.invalid(&e))?;
         schema::check(ty, &v, "").map_err(|r| self.refuse(r))?;
         Ok(v)
     }

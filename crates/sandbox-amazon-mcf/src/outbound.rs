@@ -8,14 +8,8 @@ pub(super) async fn preview(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "getFulfillmentPreview") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let req = match sim.body(&body, &schema::PREVIEW) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "getFulfillmentPreview"));
+    let req = or_return!(sim.body(&body, &schema::PREVIEW));
     let items = match lines_with_sku(&req) {
         Ok(items) => items,
         Err(e) => return sim.internal(&e),
@@ -104,14 +98,8 @@ pub(super) async fn delivery_offers(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "deliveryOffers") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let req = match sim.body(&body, &schema::DELIVERY_OFFERS) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "deliveryOffers"));
+    let req = or_return!(sim.body(&body, &schema::DELIVERY_OFFERS));
     let Some(sku) = req
         .pointer("/product/productIdentifier/merchantSku")
         .and_then(Value::as_str)
@@ -140,14 +128,8 @@ pub(super) async fn create_order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "createFulfillmentOrder") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let req = match sim.body(&body, &schema::CREATE_ORDER) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "createFulfillmentOrder"));
+    let req = or_return!(sim.body(&body, &schema::CREATE_ORDER));
     let (Some(id), Ok(items)) = (
         opt_str(&req, "sellerFulfillmentOrderId").map(str::to_string),
         lines_with_sku(&req),
@@ -163,27 +145,19 @@ pub(super) async fn create_order(
     }
     let mut d = lock(&sim.inner.data);
     if d.orders.contains_key(&id) {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            &format!("A fulfillment order with sellerFulfillmentOrderId {id} already exists"),
-        );
+        return sim.invalid(&format!(
+            "A fulfillment order with sellerFulfillmentOrderId {id} already exists"
+        ));
     }
     for (sku, line, qty) in &items {
         match d.inventory.get(sku) {
             None => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    &format!("The SellerSKU for Item Id {line} is invalid"),
-                );
+                return sim.invalid(&format!("The SellerSKU for Item Id {line} is invalid"));
             }
             Some(i) if i.fulfillable < *qty => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    &format!("Not enough fulfillable inventory for SellerSKU {sku}"),
-                );
+                return sim.invalid(&format!(
+                    "Not enough fulfillable inventory for SellerSKU {sku}"
+                ));
             }
             Some(_) => {}
         }
@@ -307,10 +281,7 @@ pub(super) async fn get_order(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "getFulfillmentOrder") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "getFulfillmentOrder"));
     let d = lock(&sim.inner.data);
     match d.orders.get(&id) {
         Some(o) => match order_detail(o) {
@@ -338,62 +309,39 @@ pub(super) fn parse_token(token: &str) -> Option<usize> {
         .ok()
 }
 
+/// The `nextToken` query parameter as an offset (0 without one).
+#[allow(clippy::result_large_err)]
+fn query_offset(sim: &Op, q: &HashMap<String, String>) -> Result<usize, Response> {
+    match q.get("nextToken") {
+        None => Ok(0),
+        Some(t) => parse_token(t).ok_or_else(|| sim.invalid("Next token is invalid or expired")),
+    }
+}
+
 pub(super) async fn list_orders(
     State(sim): State<McfSimulator>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "listAllFulfillmentOrders") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let offset = match q.get("nextToken") {
-        None => 0,
-        Some(t) => match parse_token(t) {
-            Some(o) => o,
-            None => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    "Next token is invalid or expired",
-                );
-            }
-        },
-    };
-    let since = match q.get("queryStartDate") {
-        None => None,
-        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(d) => Some(d.with_timezone(&Utc)),
-            Err(_) => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    "queryStartDate must be an ISO 8601 date-time",
-                );
-            }
-        },
-    };
+    let sim = or_return!(sim.gate(&headers, "listAllFulfillmentOrders"));
+    let offset = or_return!(query_offset(&sim, &q));
+    let since = or_return!(sim.query_date(
+        &q,
+        "queryStartDate",
+        "queryStartDate must be an ISO 8601 date-time",
+    ));
     let d = lock(&sim.inner.data);
     let mut orders: Vec<&SimOrder> = d
         .orders
         .values()
-        .filter(|o| {
-            since.is_none_or(|s| {
-                chrono::DateTime::parse_from_rfc3339(&o.updated)
-                    .is_ok_and(|u| u.with_timezone(&Utc) >= s)
-            })
-        })
+        .filter(|o| changed_since(&o.updated, since))
         .collect();
     orders.sort_by_key(|o| o.seq);
-    let page: Vec<Value> = orders
-        .iter()
-        .skip(offset)
-        .take(sim.inner.page_size)
-        .map(|o| order_json(o))
-        .collect();
+    let (page, next) = sim.page(&orders, offset);
+    let page: Vec<Value> = page.into_iter().map(order_json).collect();
     let mut payload = json!({"fulfillmentOrders": page});
-    if offset + sim.inner.page_size < orders.len() {
-        payload["nextToken"] = json!(page_token(offset + sim.inner.page_size));
+    if let Some(next) = next {
+        payload["nextToken"] = json!(page_token(next));
     }
     sim.ok(json!({"payload": payload}))
 }
@@ -404,14 +352,8 @@ pub(super) async fn update_order(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "updateFulfillmentOrder") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let req = match sim.body(&body, &schema::UPDATE_ORDER) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "updateFulfillmentOrder"));
+    let req = or_return!(sim.body(&body, &schema::UPDATE_ORDER));
     if let Err(r) = check_city("destinationAddress", &req) {
         return sim.refuse(r);
     }
@@ -431,11 +373,10 @@ pub(super) async fn update_order(
         );
     };
     if !matches!(o.status.as_str(), "New" | "Received" | "Planning") {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            &format!("Order {id} is {} and can no longer be updated", o.status),
-        );
+        return sim.invalid(&format!(
+            "Order {id} is {} and can no longer be updated",
+            o.status
+        ));
     }
     // Line changes (`sellerFulfillmentOrderItemId` + new `quantity`): all checked first, then
     // applied together, moving the difference between fulfillable and reserved stock.
@@ -454,20 +395,16 @@ pub(super) async fn update_order(
         let Some((pos, (sku, _, old))) =
             current.iter().enumerate().find(|(_, (_, l, _))| *l == line)
         else {
-            return sim.fail(
-                StatusCode::BAD_REQUEST,
-                "InvalidInput",
-                &format!("sellerFulfillmentOrderItemId {line} is not in order {id}"),
-            );
+            return sim.invalid(&format!(
+                "sellerFulfillmentOrderItemId {line} is not in order {id}"
+            ));
         };
         let delta = qty - old;
         units += delta;
         if inventory.get(sku).is_none_or(|i| i.fulfillable < delta) {
-            return sim.fail(
-                StatusCode::BAD_REQUEST,
-                "InvalidInput",
-                &format!("Not enough fulfillable inventory for SellerSKU {sku}"),
-            );
+            return sim.invalid(&format!(
+                "Not enough fulfillable inventory for SellerSKU {sku}"
+            ));
         }
         changes.push((pos, sku.clone(), qty, delta));
     }
@@ -519,10 +456,7 @@ pub(super) async fn cancel_order(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "cancelFulfillmentOrder") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "cancelFulfillmentOrder"));
     let mut d = lock(&sim.inner.data);
     let Some(status) = d.orders.get(&id).map(|o| o.status.clone()) else {
         return sim.fail(
@@ -543,11 +477,7 @@ pub(super) async fn cancel_order(
             }
             sim.ok(json!({}))
         }
-        other => sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            &format!("Order {id} is {other} and cannot be cancelled"),
-        ),
+        other => sim.invalid(&format!("Order {id} is {other} and cannot be cancelled")),
     }
 }
 
@@ -557,14 +487,8 @@ pub(super) async fn status_update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "submitFulfillmentOrderStatusUpdate") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let req = match sim.body(&body, &schema::STATUS_UPDATE) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "submitFulfillmentOrderStatusUpdate"));
+    let req = or_return!(sim.body(&body, &schema::STATUS_UPDATE));
     let Some(target) = opt_str(&req, "fulfillmentOrderStatus").map(str::to_string) else {
         return sim.internal("fulfillmentOrderStatus");
     };
@@ -580,11 +504,7 @@ pub(super) async fn status_update(
         current.as_str(),
         "Complete" | "Cancelled" | "CompletePartialled" | "Unfulfillable" | "Invalid"
     ) {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            &format!("Order {id} is already {current}"),
-        );
+        return sim.invalid(&format!("Order {id} is already {current}"));
     }
     let items = match d.orders.get(&id).map(|o| lines_with_sku(&o.request)) {
         Some(Ok(items)) => items,
@@ -642,14 +562,8 @@ pub(super) async fn create_return(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let sim = match sim.gate(&headers, "createFulfillmentReturn") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
-    let req = match sim.body(&body, &schema::CREATE_RETURN) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "createFulfillmentReturn"));
+    let req = or_return!(sim.body(&body, &schema::CREATE_RETURN));
     let Some(requested) = req["items"].as_array() else {
         return sim.internal("return items");
     };
@@ -693,16 +607,9 @@ pub(super) async fn tracking(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "getPackageTrackingDetails") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "getPackageTrackingDetails"));
     let Some(number) = q.get("packageNumber").and_then(|n| n.parse::<i64>().ok()) else {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "packageNumber is required and must be an integer",
-        );
+        return sim.invalid("packageNumber is required and must be an integer");
     };
     let d = lock(&sim.inner.data);
     let found = d
@@ -749,16 +656,9 @@ pub(super) async fn return_reason_codes(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "listReturnReasonCodes") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "listReturnReasonCodes"));
     if q.get("sellerSku").is_none_or(|s| s.is_empty()) {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "sellerSku is required",
-        );
+        return sim.invalid("sellerSku is required");
     }
     sim.ok(json!({"payload": {"reasonCodeDetails": [
         {"returnReasonCode": "NOLONGERWANTED", "description": "No longer wanted", "translatedDescription": ""},
@@ -771,16 +671,9 @@ pub(super) async fn features(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "getFeatures") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "getFeatures"));
     if q.get("marketplaceId").is_none_or(|s| s.is_empty()) {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "marketplaceId is required",
-        );
+        return sim.invalid("marketplaceId is required");
     }
     sim.ok(json!({"payload": {"features": [
         {"featureName": "BLANK_BOX", "featureDescription": "Ship in unbranded boxes.", "sellerEligible": true},
@@ -794,65 +687,28 @@ pub(super) async fn feature_inventory(
     Path(feature): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "getFeatureInventory") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "getFeatureInventory"));
     let Some(marketplace) = q.get("marketplaceId").filter(|m| !m.is_empty()) else {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "marketplaceId is required",
-        );
+        return sim.invalid("marketplaceId is required");
     };
-    let offset = match q.get("nextToken") {
-        None => 0,
-        Some(t) => match parse_token(t) {
-            Some(o) => o,
-            None => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    "Next token is invalid or expired",
-                );
-            }
-        },
-    };
-    let since = match q.get("queryStartDate") {
-        None => None,
-        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(d) => Some(d.with_timezone(&Utc)),
-            Err(_) => {
-                return sim.fail(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidInput",
-                    "queryStartDate must be a date-time (yyyy-MM-ddTHH:mm:ss.sssZ)",
-                );
-            }
-        },
-    };
+    let offset = or_return!(query_offset(&sim, &q));
+    let since = or_return!(sim.query_date(
+        &q,
+        "queryStartDate",
+        "queryStartDate must be a date-time (yyyy-MM-ddTHH:mm:ss.sssZ)",
+    ));
     let d = lock(&sim.inner.data);
     let all: Vec<Value> = d
         .inventory
         .iter()
-        .filter(|(_, i)| {
-            since.is_none_or(|s| {
-                chrono::DateTime::parse_from_rfc3339(&i.updated)
-                    .is_ok_and(|u| u.with_timezone(&Utc) >= s)
-            })
-        })
+        .filter(|(_, i)| changed_since(&i.updated, since))
         .map(|(sku, i)| json!({"sellerSku": sku, "fnSku": i.fn_sku, "asin": i.asin, "skuCount": i.fulfillable, "overlappingSkus": []}))
         .collect();
-    let page: Vec<Value> = all
-        .iter()
-        .skip(offset)
-        .take(sim.inner.page_size)
-        .cloned()
-        .collect();
+    let (page, next) = sim.page(&all, offset);
     let mut payload =
         json!({"marketplaceId": marketplace, "featureName": feature, "featureSkus": page});
-    if offset + sim.inner.page_size < all.len() {
-        payload["nextToken"] = json!(page_token(offset + sim.inner.page_size));
+    if let Some(next) = next {
+        payload["nextToken"] = json!(page_token(next));
     }
     sim.ok(json!({"payload": payload}))
 }
@@ -863,16 +719,9 @@ pub(super) async fn feature_sku(
     Path((feature, sku)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let sim = match sim.gate(&headers, "getFeatureSKU") {
-        Ok(sim) => sim,
-        Err(r) => return r,
-    };
+    let sim = or_return!(sim.gate(&headers, "getFeatureSKU"));
     let Some(marketplace) = q.get("marketplaceId").filter(|m| !m.is_empty()) else {
-        return sim.fail(
-            StatusCode::BAD_REQUEST,
-            "InvalidInput",
-            "marketplaceId is required",
-        );
+        return sim.invalid("marketplaceId is required");
     };
     let d = lock(&sim.inner.data);
     let payload = match d.inventory.get(&sku) {
