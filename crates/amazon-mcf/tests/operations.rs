@@ -23,7 +23,7 @@ use futures::TryStreamExt;
 use rust_decimal_macros::dec;
 use serde_json::json;
 use wiremock::matchers::{body_json, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request};
+use wiremock::{MockServer, Request};
 
 fn address() -> Address {
     let mut a = Address::new(
@@ -785,45 +785,28 @@ async fn html_503_is_retried_then_reported_as_transient_with_request_id() {
 #[tokio::test]
 async fn validation_failures_send_nothing() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(amazon(500, "{}"))
-        .expect(0)
-        .named("nothing may be sent")
-        .mount(&server)
-        .await;
+    expect_nothing(&server, amazon(500, "{}"), "nothing may be sent").await;
     let clock = ManualClock::new();
     let c = client(&server, &clock);
     let mut r = order_request();
     r.items[0].quantity = 250;
     let err = c.create_fulfillment_order(&r).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "items"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "items");
     let mut r = order_request();
     r.seller_fulfillment_order_id = "ERP+1".into();
     let err = c.create_fulfillment_order(&r).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "sellerFulfillmentOrderId"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "sellerFulfillmentOrderId");
     let mut r = order_request();
     r.destination_address.city = None;
     let err = c.create_fulfillment_order(&r).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "destinationAddress.city"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "destinationAddress.city");
     let err = c.get_fulfillment_order(&"x".repeat(41)).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }));
     let err = c
         .create_fulfillment_return("ERP-1", &CreateFulfillmentReturnRequest::new(vec![]))
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "items"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "items");
 }
 
 #[tokio::test]
@@ -956,20 +939,14 @@ async fn india_orders_are_checked_against_the_clients_marketplace_and_sent_whole
     );
     // No marketplaceId in the request: the client's (India) applies, and with it India's rules.
     let err = c.create_fulfillment_order(&r).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "paymentInformation"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "paymentInformation");
     r.payment_information = vec![PaymentInformation::new(
         "pay_8f2",
         "Other",
         Utc.with_ymd_and_hms(2026, 11, 20, 9, 58, 0).unwrap(),
     )];
     let err = c.create_fulfillment_order(&r).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "items[0].perUnitDeclaredValue"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "items[0].perUnitDeclaredValue");
     r.items[0].per_unit_declared_value =
         Some(amazon_mcf::model::AmazonMoney::new(dec!(499.00), "INR"));
     assert_eq!(
@@ -981,12 +958,7 @@ async fn india_orders_are_checked_against_the_clients_marketplace_and_sent_whole
 #[tokio::test]
 async fn delivery_offers_refuse_a_bad_destination_before_sending() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(amazon(500, "{}"))
-        .expect(0)
-        .named("nothing may be sent")
-        .mount(&server)
-        .await;
+    expect_nothing(&server, amazon(500, "{}"), "nothing may be sent").await;
     let clock = ManualClock::new();
     let c = client(&server, &clock);
     let cases = [
@@ -1107,10 +1079,7 @@ async fn inventory_start_date_is_at_most_18_months_back() {
         .get_inventory_summaries_page(&query, None)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "startDateTime"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "startDateTime");
     // 50 SKUs is the limit; 51 is refused.
     let mut query = InventoryQuery::default();
     query.seller_skus = (0..51).map(|i| format!("S{i}")).collect();
@@ -1118,10 +1087,7 @@ async fn inventory_start_date_is_at_most_18_months_back() {
         .get_inventory_summaries_page(&query, None)
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "sellerSkus"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "sellerSkus");
 }
 
 #[tokio::test]
@@ -1230,12 +1196,7 @@ async fn one_unreadable_inventory_summary_does_not_stop_the_others() {
 async fn unknown_enum_values_are_refused_before_anything_is_sent() {
     let server = MockServer::start().await;
     // Nothing may reach the server, not even a token request.
-    Mock::given(wiremock::matchers::any())
-        .respond_with(amazon(500, "{}"))
-        .expect(0)
-        .named("nothing")
-        .mount(&server)
-        .await;
+    expect_nothing(&server, amazon(500, "{}"), "nothing").await;
     let clock = ManualClock::new();
     let c = client(&server, &clock);
     let mut r = order_request();
@@ -1248,26 +1209,17 @@ async fn unknown_enum_values_are_refused_before_anything_is_sent() {
     let mut up = UpdateFulfillmentOrderRequest::new();
     up.fulfillment_action = Some(FulfillmentAction::parse("Later"));
     let err = c.update_fulfillment_order("ERP-1", &up).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "fulfillmentAction"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "fulfillmentAction");
     let mut offers =
         GetDeliveryOffersRequest::new("SKU-1", "US", VariablePrecisionAddress::new("98101", "US"));
     let mut amount = Amount::eaches(dec!(2));
     amount.unit_of_measure = amazon_mcf::model::outbound::UnitOfMeasure::parse("Dozens");
     offers.product.amount = Some(amount);
     let err = c.delivery_offers(&offers).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "product.amount.unitOfMeasure"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "product.amount.unitOfMeasure");
     offers.product.amount = Some(Amount::eaches(dec!(1.5)));
     let err = c.delivery_offers(&offers).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "product.amount.value"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "product.amount.value");
     let sandbox = sandbox_client(&server, &clock);
     let err = sandbox
         .submit_fulfillment_order_status_update(
@@ -1276,10 +1228,7 @@ async fn unknown_enum_values_are_refused_before_anything_is_sent() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "fulfillmentOrderStatus"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "fulfillmentOrderStatus");
 }
 
 #[tokio::test]
@@ -1442,12 +1391,7 @@ async fn one_unreadable_feature_sku_does_not_lose_the_others() {
 #[tokio::test]
 async fn dot_segments_cannot_leave_their_route() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(amazon(200, r#"{"payload":{}}"#))
-        .expect(0)
-        .named("nothing")
-        .mount(&server)
-        .await;
+    expect_nothing(&server, amazon(200, r#"{"payload":{}}"#), "nothing").await;
     let clock = ManualClock::new();
     let c = client(&server, &clock);
     let sandbox = sandbox_client(&server, &clock);

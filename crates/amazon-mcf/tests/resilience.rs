@@ -60,6 +60,17 @@ impl Respond for FailThenOk {
     }
 }
 
+/// The authorization-code exchange of the test app against `server`'s LWA token endpoint.
+fn code_exchange(server: &MockServer) -> AuthorizationCodeExchange {
+    AuthorizationCodeExchange::new(
+        &format!("{}/auth/o2/token", server.uri()),
+        "amzn1.application-oa2-client.test",
+        SecretString::from("lwa-secret-value".to_string()),
+        false,
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn concurrent_first_calls_share_one_token_fetch() {
     let server = MockServer::start().await;
@@ -459,13 +470,7 @@ async fn authorization_code_exchange_posts_the_documented_form() {
         .named("code exchange")
         .mount(&server)
         .await;
-    let ex = AuthorizationCodeExchange::new(
-        &format!("{}/auth/o2/token", server.uri()),
-        "amzn1.application-oa2-client.test",
-        SecretString::from("lwa-secret-value".to_string()),
-        false,
-    )
-    .unwrap();
+    let ex = code_exchange(&server);
     let tokens = ex
         .exchange(
             &SecretString::from("RHx|abc".to_string()),
@@ -784,10 +789,7 @@ async fn the_users_application_name_and_version_reach_the_user_agent() {
         .app("Acme ERP", "4.2\r\nX-Injected: 1")
         .build()
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidInput { field, .. } if field == "app_version"),
-        "{err}"
-    );
+    assert_invalid_field(&err, "app_version");
     let from_env = AmazonMcfBuilder::from_lookup(|k| match k {
         "AMAZON_MCF_APP_ID" => Some("Acme ERP".into()),
         "AMAZON_MCF_APP_VERSION" => Some("4.2.0-beta.1".into()),
@@ -892,13 +894,7 @@ async fn a_token_endpoint_echoing_the_form_leaks_no_secret() {
         })
         .mount(&server)
         .await;
-    let ex = AuthorizationCodeExchange::new(
-        &format!("{}/auth/o2/token", server.uri()),
-        "amzn1.application-oa2-client.test",
-        SecretString::from("lwa-secret-value".to_string()),
-        false,
-    )
-    .unwrap();
+    let ex = code_exchange(&server);
     let err = ex
         .exchange(
             &SecretString::from("RHx|c0de-s3cret".to_string()),

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use amazon_mcf::{AmazonMcfBuilder, AmazonMcfClient, Environment, user_agent};
-use connector_core::{ManualClock, RetryPolicy, SecretString};
+use connector_core::{Error, ManualClock, RetryPolicy, SecretString};
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
@@ -78,4 +78,23 @@ pub(crate) fn amazon(status: u16, body: &str) -> ResponseTemplate {
         .insert_header("x-amzn-RequestId", "req-0001")
         .insert_header("x-amzn-RateLimit-Limit", "2.0")
         .set_body_string(body.to_string())
+}
+
+/// Asserts that `err` is `InvalidInput` naming `field`.
+#[track_caller]
+pub(crate) fn assert_invalid_field(err: &Error, field: &str) {
+    assert!(
+        matches!(err, Error::InvalidInput { field: f, .. } if f == field),
+        "{err}"
+    );
+}
+
+/// A catch-all mock answering `answer` that must never be called (named `name`).
+pub(crate) async fn expect_nothing(server: &MockServer, answer: ResponseTemplate, name: &str) {
+    Mock::given(wiremock::matchers::any())
+        .respond_with(answer)
+        .expect(0)
+        .named(name)
+        .mount(server)
+        .await;
 }
