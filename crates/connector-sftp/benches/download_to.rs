@@ -40,13 +40,6 @@ fn cpu_seconds() -> (f64, f64) {
     (f[0] + f[1], f[2] + f[3])
 }
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn config(port: u16, user: &str, key: &Path, known_hosts: &Path) -> SftpConfig {
     SftpConfig::builder("127.0.0.1")
         .port(port)
@@ -139,15 +132,13 @@ async fn main() {
         println!("{} bytes", report.written_bytes);
         return;
     }
-    let mb = env_num("SFTP_BENCH_MB", 256);
-    let runs = env_num("SFTP_BENCH_RUNS", 3).max(1);
+    let mb = common::env_num("SFTP_BENCH_MB", 256);
+    let runs = common::env_num("SFTP_BENCH_RUNS", 3).max(1);
     let size = mb * 1024 * 1024;
     let Some(sshd) = common::Sshd::start_or_skip("the download_to benchmark") else {
         return;
     };
-    let remote = sshd.files().join("bench.bin");
-    std::fs::write(&remote, common::prng_bytes(size as usize, 3)).unwrap();
-    let remote = remote.to_str().unwrap().to_string();
+    let remote = sshd.write_prng_file("bench.bin", size, 3);
     let out = tempfile::tempdir_in(sshd.dir.path()).unwrap();
     let (ours_dest, theirs_dest) = (out.path().join("ours.bin"), out.path().join("openssh.bin"));
     println!("download_to vs OpenSSH sftp `get` of {mb} MiB to a local file, {runs} pair(s)");
