@@ -19,7 +19,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use connector_sftp::{SftpClient, SftpConfig};
@@ -82,17 +81,7 @@ fn openssh(
     std::fs::write(&batch, format!("get {remote} {}\n", dest.display())).unwrap();
     let (_, c0) = cpu_seconds();
     let t = Instant::now();
-    let out = Command::new("sftp")
-        .arg("-q")
-        .arg("-b")
-        .arg(&batch)
-        .arg("-i")
-        .arg(key)
-        .arg("-P")
-        .arg(port.to_string())
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
-        .args(["-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"])
+    let out = common::sftp_batch(&batch, key, port, known_hosts)
         .arg(format!("{user}@127.0.0.1"))
         .output()
         .unwrap();

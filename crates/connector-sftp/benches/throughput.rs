@@ -16,7 +16,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connector_sandbox::sftp::{SftpServer, SftpServerConfig};
@@ -155,20 +154,7 @@ fn openssh_batch(
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let batch = dir.path().join("batch");
     std::fs::write(&batch, format!("{line}\n")).map_err(|e| e.to_string())?;
-    let mut cmd = Command::new("sftp");
-    cmd.arg("-q")
-        .arg("-b")
-        .arg(&batch)
-        .arg("-i")
-        .arg(key)
-        .arg("-P")
-        .arg(port.to_string())
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
-        .arg("-o")
-        .arg("StrictHostKeyChecking=yes")
-        .arg("-o")
-        .arg("BatchMode=yes");
+    let mut cmd = common::sftp_batch(&batch, key, port, known_hosts);
     if let Some(c) = cipher {
         cmd.arg("-o").arg(format!("Ciphers={c}"));
     }

@@ -33,6 +33,23 @@ pub fn keygen(dir: &Path, name: &str) -> Option<(PathBuf, String)> {
     Some((path, public.trim().to_string()))
 }
 
+/// OpenSSH's `sftp` running `batch` quietly on loopback port `port` with key `key`, trusting
+/// only the host keys in `known_hosts` and never prompting; the destination is left to add.
+pub fn sftp_batch(batch: &Path, key: &Path, port: u16, known_hosts: &Path) -> Command {
+    let mut cmd = Command::new("sftp");
+    cmd.arg("-q")
+        .arg("-b")
+        .arg(batch)
+        .arg("-i")
+        .arg(key)
+        .arg("-P")
+        .arg(port.to_string())
+        .arg("-o")
+        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
+        .args(["-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"]);
+    cmd
+}
+
 /// Says why a real-peer test cannot run: a skip locally, a failure when `CI=true`.
 pub fn skip_or_fail(test: &str, why: &str) {
     if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
