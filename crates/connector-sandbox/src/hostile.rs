@@ -396,6 +396,18 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// Writes a status line and headers announcing `declared` body bytes, then only `sent`.
+async fn write_part(
+    stream: &mut TcpStream,
+    status: u16,
+    declared: usize,
+    sent: &[u8],
+) -> std::io::Result<()> {
+    let mut out = head(status, &[], Some(declared));
+    out.extend_from_slice(sent);
+    stream.write_all(&out).await
+}
+
 fn play(
     stream: &mut TcpStream,
     answer: Answer,
@@ -425,9 +437,7 @@ fn play(
                 declared,
                 sent,
             } => {
-                let mut out = head(status, &[], Some(declared));
-                out.extend_from_slice(&sent);
-                stream.write_all(&out).await?;
+                write_part(stream, status, declared, &sent).await?;
                 stream.flush().await?;
                 // Linger 0: closing sends a RST instead of a FIN. (Deprecated because a
                 // non-zero linger blocks the thread on drop; a zero linger does not block.)
@@ -440,9 +450,7 @@ fn play(
                 declared,
                 sent,
             } => {
-                let mut out = head(status, &[], Some(declared));
-                out.extend_from_slice(&sent);
-                stream.write_all(&out).await?;
+                write_part(stream, status, declared, &sent).await?;
                 stream.shutdown().await
             }
             Answer::Endless {

@@ -101,3 +101,27 @@ impl Harness {
         self.server.url(TOKEN_PATH)
     }
 }
+
+/// `len` pseudo-random bytes from `seed`, the same for the same arguments (xorshift64*, fast even
+/// in debug builds): test payloads that are reproducible and do not compress.
+///
+/// ```
+/// use connector_sandbox::prng_bytes;
+///
+/// assert_eq!(prng_bytes(13, 7).len(), 13);
+/// assert_eq!(prng_bytes(64, 7), prng_bytes(64, 7));
+/// assert_ne!(prng_bytes(64, 7), prng_bytes(64, 8));
+/// assert_eq!(prng_bytes(5, 7), prng_bytes(64, 7)[..5]);
+/// ```
+pub fn prng_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + 8);
+    let mut x = seed | 1;
+    while out.len() < len {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        out.extend_from_slice(&x.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use connector_sandbox::prng_bytes;
 use connector_sandbox::sftp::{SftpServer, SftpServerConfig};
 use tokio::process::Command;
 
@@ -24,20 +25,6 @@ fn skip_or_fail(test: &str, why: &str) {
         panic!("{test}: cannot run under CI=true: {why}");
     }
     println!("SKIPPED: {test}: {why}");
-}
-
-/// `len` pseudo-random bytes (xorshift64*).
-fn prng_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    let mut x = seed | 1;
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-    }
-    out.truncate(len);
-    out
 }
 
 async fn has_paramiko() -> Result<(), String> {

@@ -25,13 +25,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// (utime + stime of this process, cutime + cstime of its waited-for children) in seconds.
 fn cpu_times() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -241,9 +234,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let mb = env_num("SFTP_MATRIX_MB", 256);
-    let runs = env_num("SFTP_MATRIX_RUNS", 3).max(1);
-    let loops = env_num("SFTP_MATRIX_LOOPS", 1).max(1);
+    let mb = common::env_num("SFTP_MATRIX_MB", 256);
+    let runs = common::env_num("SFTP_MATRIX_RUNS", 3).max(1);
+    let loops = common::env_num("SFTP_MATRIX_LOOPS", 1).max(1);
     let ours_only = std::env::var("SFTP_MATRIX_OURS_ONLY").is_ok_and(|v| v == "1");
     // Compare every case of ours with OpenSSH on its defaults (the comparison).
     let openssh_default = std::env::var("SFTP_MATRIX_OPENSSH_DEFAULT").is_ok_and(|v| v == "1");
@@ -268,9 +261,7 @@ fn main() {
     let Some(sshd) = common::Sshd::start_or_skip("the cipher matrix") else {
         return;
     };
-    let remote = sshd.files().join("matrix.bin");
-    std::fs::write(&remote, common::prng_bytes(size as usize, 5)).unwrap();
-    let remote = remote.to_str().unwrap().to_string();
+    let remote = sshd.write_prng_file("matrix.bin", size, 5);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "bare libssh2 vs OpenSSH sftp, {mb} MiB over loopback, {runs} alternating run(s) per case; load average {}",

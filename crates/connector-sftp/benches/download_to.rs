@@ -19,7 +19,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use connector_sftp::{SftpClient, SftpConfig};
@@ -38,13 +37,6 @@ fn cpu_seconds() -> (f64, f64) {
         return (0.0, 0.0);
     }
     (f[0] + f[1], f[2] + f[3])
-}
-
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn config(port: u16, user: &str, key: &Path, known_hosts: &Path) -> SftpConfig {
@@ -89,17 +81,7 @@ fn openssh(
     std::fs::write(&batch, format!("get {remote} {}\n", dest.display())).unwrap();
     let (_, c0) = cpu_seconds();
     let t = Instant::now();
-    let out = Command::new("sftp")
-        .arg("-q")
-        .arg("-b")
-        .arg(&batch)
-        .arg("-i")
-        .arg(key)
-        .arg("-P")
-        .arg(port.to_string())
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
-        .args(["-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"])
+    let out = common::sftp_batch(&batch, key, port, known_hosts)
         .arg(format!("{user}@127.0.0.1"))
         .output()
         .unwrap();
@@ -139,15 +121,13 @@ async fn main() {
         println!("{} bytes", report.written_bytes);
         return;
     }
-    let mb = env_num("SFTP_BENCH_MB", 256);
-    let runs = env_num("SFTP_BENCH_RUNS", 3).max(1);
+    let mb = common::env_num("SFTP_BENCH_MB", 256);
+    let runs = common::env_num("SFTP_BENCH_RUNS", 3).max(1);
     let size = mb * 1024 * 1024;
     let Some(sshd) = common::Sshd::start_or_skip("the download_to benchmark") else {
         return;
     };
-    let remote = sshd.files().join("bench.bin");
-    std::fs::write(&remote, common::prng_bytes(size as usize, 3)).unwrap();
-    let remote = remote.to_str().unwrap().to_string();
+    let remote = sshd.write_prng_file("bench.bin", size, 3);
     let out = tempfile::tempdir_in(sshd.dir.path()).unwrap();
     let (ours_dest, theirs_dest) = (out.path().join("ours.bin"), out.path().join("openssh.bin"));
     println!("download_to vs OpenSSH sftp `get` of {mb} MiB to a local file, {runs} pair(s)");

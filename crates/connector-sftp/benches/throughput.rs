@@ -16,7 +16,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use connector_sandbox::sftp::{SftpServer, SftpServerConfig};
@@ -35,13 +34,6 @@ fn process_cpu_seconds() -> f64 {
         .map(|v| v.parse::<f64>().unwrap_or(0.0))
         .sum::<f64>()
         / 100.0
-}
-
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 /// Downloads `remote` with our transport, discarding the bytes; returns MB/s.
@@ -162,20 +154,7 @@ fn openssh_batch(
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let batch = dir.path().join("batch");
     std::fs::write(&batch, format!("{line}\n")).map_err(|e| e.to_string())?;
-    let mut cmd = Command::new("sftp");
-    cmd.arg("-q")
-        .arg("-b")
-        .arg(&batch)
-        .arg("-i")
-        .arg(key)
-        .arg("-P")
-        .arg(port.to_string())
-        .arg("-o")
-        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
-        .arg("-o")
-        .arg("StrictHostKeyChecking=yes")
-        .arg("-o")
-        .arg("BatchMode=yes");
+    let mut cmd = common::sftp_batch(&batch, key, port, known_hosts);
     if let Some(c) = cipher {
         cmd.arg("-o").arg(format!("Ciphers={c}"));
     }
@@ -276,15 +255,13 @@ fn ratio(label: &str, a: &Result<f64, String>, b: &Result<f64, String>) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let mb = env_num("SFTP_BENCH_MB", 256);
-    let runs = env_num("SFTP_BENCH_RUNS", 2).max(1);
+    let mb = common::env_num("SFTP_BENCH_MB", 256);
+    let runs = common::env_num("SFTP_BENCH_RUNS", 2).max(1);
     let size = mb * 1024 * 1024;
     let Some(sshd) = common::Sshd::start_or_skip("the SFTP benchmark") else {
         return;
     };
-    let remote = sshd.files().join("bench.bin");
-    std::fs::write(&remote, common::prng_bytes(size as usize, 1)).unwrap();
-    let remote = remote.to_str().unwrap().to_string();
+    let remote = sshd.write_prng_file("bench.bin", size, 1);
     println!("SFTP download of {mb} MiB, best of {runs} run(s) per case");
 
     let cfg = |port: u16, ciphers: Option<&str>| {

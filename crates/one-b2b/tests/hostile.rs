@@ -8,14 +8,14 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{ACC, PRICING, client, no_other_calls, one};
+use common::{ACC, PRICING, client, create_wh9, no_other_calls, one, push_one_stock_line};
 
 use connector_core::{
     CursorStore, Error, InMemoryCursorStore, LocationId, OrderFeed, SecretString, Sku, Stock,
     StockSink,
 };
 use futures::{StreamExt, stream};
-use one_b2b::model::{Client, Pricing, ProductGroup, StockLine, Warehouse, WarehouseType, Waybill};
+use one_b2b::model::{Client, Pricing, ProductGroup, StockLine, Waybill};
 use one_b2b::{DocumentKind, EventCursor, Feed, OneClient, OneConfig};
 use rust_decimal_macros::dec;
 use serde_json::json;
@@ -40,10 +40,7 @@ async fn a_5xx_after_creating_a_warehouse_is_outcome_unknown_and_sent_once() {
             .mount(&server)
             .await;
         no_other_calls(&server).await;
-        let err = client(&server)
-            .create_warehouse(&Warehouse::new("WH-9", WarehouseType::Central))
-            .await
-            .unwrap_err();
+        let err = create_wh9(&client(&server)).await.unwrap_err();
         assert!(is_outcome_unknown(&err), "{status}: {err:?}");
         assert!(!err.is_retryable());
         assert!(err.to_string().contains("WH-9"), "{err}");
@@ -55,10 +52,7 @@ async fn a_5xx_after_creating_a_warehouse_is_outcome_unknown_and_sent_once() {
         .expect(1)
         .mount(&server)
         .await;
-    let err = client(&server)
-        .create_warehouse(&Warehouse::new("WH-9", WarehouseType::Central))
-        .await
-        .unwrap_err();
+    let err = create_wh9(&client(&server)).await.unwrap_err();
     assert!(matches!(err, Error::Transient { .. }), "{err:?}");
 }
 
@@ -153,10 +147,7 @@ async fn a_200_html_page_is_not_a_successful_write() {
         .await;
     no_other_calls(&server).await;
     let c = client(&server);
-    let err = c
-        .create_warehouse(&Warehouse::new("WH-9", WarehouseType::Central))
-        .await
-        .unwrap_err();
+    let err = create_wh9(&c).await.unwrap_err();
     assert!(is_outcome_unknown(&err), "{err:?}");
     assert!(err.to_string().contains("HTML"), "{err}");
     // A repeatable write: not success, and safe to send again.
@@ -166,14 +157,7 @@ async fn a_200_html_page_is_not_a_successful_write() {
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     // A bulk push: the records are not reported sent.
-    let report = c
-        .push_stock(
-            "WH-1",
-            stream::iter(vec![StockLine::new("A", dec!(1))]),
-            None,
-        )
-        .await
-        .unwrap();
+    let report = push_one_stock_line(&c).await.unwrap();
     assert_eq!((report.sent, report.failed.len()), (0, 1), "{report:?}");
     // A create whose answer is not the created record: its id is lost, outcome unknown.
     let err = c.create_pricing(&Pricing::new("Promo")).await.unwrap_err();
@@ -365,19 +349,9 @@ async fn a_server_echoing_the_api_key_never_puts_it_in_an_error() {
     let mut shown = Vec::new();
     let e = c.warehouses().await.unwrap_err();
     shown.push(format!("{e} {e:?}"));
-    let e = c
-        .create_warehouse(&Warehouse::new("WH-9", WarehouseType::Central))
-        .await
-        .unwrap_err();
+    let e = create_wh9(&c).await.unwrap_err();
     shown.push(format!("{e} {e:?}"));
-    let report = c
-        .push_stock(
-            "WH-1",
-            stream::iter(vec![StockLine::new("A", dec!(1))]),
-            None,
-        )
-        .await
-        .unwrap();
+    let report = push_one_stock_line(&c).await.unwrap();
     for f in report.rejected.iter().chain(&report.failed) {
         shown.push(format!("{} {:?}", f.error, f.error));
     }

@@ -138,13 +138,7 @@ async fn ftps_is_used_when_the_server_offers_it() {
         "omni-ftp",
         SecretString::from("ftp-pw"),
     );
-    let err = Loads::new(Arc::new(untrusted), LayoutProfile::default())
-        .load(
-            IntegrationType::Prices,
-            stream::iter(vec![totvs_omni::PriceLine::new("SKU-1", dec!(1))]),
-        )
-        .await
-        .unwrap_err();
+    let err = load_one_price_line(untrusted).await.unwrap_err();
     // A certificate refusal is what it is (a configuration to fix), never retried.
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert!(!err.is_retryable());
@@ -228,6 +222,23 @@ fn one_stock_line() -> futures::stream::Iter<std::vec::IntoIter<StockLine>> {
     stream::iter(vec![StockLine::new("SKU-1", "LOJA-01", dec!(7))])
 }
 
+/// Loads [`one_stock_line`] through `drop`.
+async fn load_one_stock_line(drop: FtpDrop) -> Result<totvs_omni::LoadReceipt, Error> {
+    Loads::new(Arc::new(drop), LayoutProfile::default())
+        .load(IntegrationType::Stock, one_stock_line())
+        .await
+}
+
+/// Loads one price line of `SKU-1` through `drop`.
+async fn load_one_price_line(drop: FtpDrop) -> Result<totvs_omni::LoadReceipt, Error> {
+    Loads::new(Arc::new(drop), LayoutProfile::default())
+        .load(
+            IntegrationType::Prices,
+            stream::iter(vec![totvs_omni::PriceLine::new("SKU-1", dec!(1))]),
+        )
+        .await
+}
+
 #[tokio::test]
 async fn a_self_signed_openssl_certificate_is_pinned_not_trusted_as_a_root() {
     let dir = tempfile::tempdir().unwrap();
@@ -261,10 +272,7 @@ async fn a_self_signed_openssl_certificate_is_pinned_not_trusted_as_a_root() {
     let as_root = drop_for("127.0.0.1")
         .add_root_certificate_pem(cert.as_bytes())
         .unwrap();
-    let err = Loads::new(Arc::new(as_root), LayoutProfile::default())
-        .load(IntegrationType::Stock, one_stock_line())
-        .await
-        .unwrap_err();
+    let err = load_one_stock_line(as_root).await.unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert!(err.to_string().contains("pin_certificate_pem"), "{err}");
     assert!(server.files().is_empty());
@@ -272,10 +280,7 @@ async fn a_self_signed_openssl_certificate_is_pinned_not_trusted_as_a_root() {
     // Pinned, it is accepted, by IP address and by name (both in its SAN).
     for host in ["127.0.0.1", "localhost"] {
         let pinned = drop_for(host).pin_certificate_pem(cert.as_bytes()).unwrap();
-        let receipt = Loads::new(Arc::new(pinned), LayoutProfile::default())
-            .load(IntegrationType::Stock, one_stock_line())
-            .await
-            .unwrap();
+        let receipt = load_one_stock_line(pinned).await.unwrap();
         assert_eq!(receipt.remote_path.as_deref(), Some("ESTOQUE_DO_ERP.json"));
     }
     assert_eq!(server.files(), vec!["ESTOQUE_DO_ERP.json"]);
@@ -286,13 +291,7 @@ async fn a_self_signed_openssl_certificate_is_pinned_not_trusted_as_a_root() {
     let wrong = drop_for("127.0.0.1")
         .pin_certificate_pem(other.as_bytes())
         .unwrap();
-    let err = Loads::new(Arc::new(wrong), LayoutProfile::default())
-        .load(
-            IntegrationType::Prices,
-            stream::iter(vec![totvs_omni::PriceLine::new("SKU-1", dec!(1))]),
-        )
-        .await
-        .unwrap_err();
+    let err = load_one_price_line(wrong).await.unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert_eq!(server.files(), vec!["ESTOQUE_DO_ERP.json"]);
 }
@@ -314,10 +313,7 @@ async fn a_pinned_certificate_still_needs_the_right_name() {
     .tls(FtpTls::Required)
     .pin_certificate_pem(cert.as_bytes())
     .unwrap();
-    let err = Loads::new(Arc::new(wrong_name), LayoutProfile::default())
-        .load(IntegrationType::Stock, one_stock_line())
-        .await
-        .unwrap_err();
+    let err = load_one_stock_line(wrong_name).await.unwrap_err();
     assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert!(server.files().is_empty());
 
@@ -332,13 +328,9 @@ async fn a_pinned_certificate_still_needs_the_right_name() {
 async fn a_refused_upload_is_permanent_and_unreachable_servers_are_transient() {
     let server = FtpServer::start("omni-ftp", "ftp-pw").await.unwrap();
     server.refuse_uploads(true);
-    let err = Loads::new(
-        Arc::new(drop_to(&server, "ftp-pw")),
-        LayoutProfile::default(),
-    )
-    .load(IntegrationType::Stock, one_stock_line())
-    .await
-    .unwrap_err();
+    let err = load_one_stock_line(drop_to(&server, "ftp-pw"))
+        .await
+        .unwrap_err();
     // 553: retrying cannot help; the user's rights must change. Nothing was published.
     assert!(
         matches!(

@@ -5,11 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod common;
+
 use std::time::Duration;
 
-use connector_core::{
-    Error, LocationId, ManualClock, RetryPolicy, SecretString, Sku, Stock, StockSink,
-};
+use connector_core::{Error, LocationId, ManualClock, SecretString, Sku, Stock, StockSink};
 use futures::{StreamExt, stream};
 use rust_decimal_macros::dec;
 use sandbox_totvs_omni as sim;
@@ -20,15 +20,22 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const LOAD_PATH: &str = "/integrador/session-less/integrations/SITE-42/integration-exec-post";
 
 fn config(server: &MockServer) -> totvs_omni::OmniConfigBuilder {
-    OmniConfig::builder("SITE-42", "integrador", SecretString::from("load-pw"))
-        .load_host(server.uri())
-        .orders_api(
-            format!("{}/api", server.uri()),
-            "erp",
-            SecretString::from("order-pw"),
+    common::config(server, "load-pw", &ManualClock::new())
+}
+
+/// A client with [`config`] against `server`.
+fn client(server: &MockServer) -> OmniClient {
+    OmniClient::new(config(server).build().unwrap()).unwrap()
+}
+
+/// Loads one stock line of product `A` in store `LOJA-01`.
+async fn load_one_stock_line(omni: &OmniClient) -> Result<totvs_omni::LoadReceipt, Error> {
+    omni.loads()
+        .load(
+            IntegrationType::Stock,
+            stream::iter(vec![StockLine::new("A", "LOJA-01", dec!(1))]),
         )
-        .retry(RetryPolicy::default().with_jitter(false))
-        .clock(ManualClock::new().shared())
+        .await
 }
 
 fn html() -> ResponseTemplate {
@@ -67,15 +74,8 @@ async fn a_200_html_page_is_not_a_load_receipt_nor_a_confirmation() {
             .mount(&server)
             .await;
     }
-    let omni = OmniClient::new(config(&server).build().unwrap()).unwrap();
-    let err = omni
-        .loads()
-        .load(
-            IntegrationType::Stock,
-            stream::iter(vec![StockLine::new("A", "LOJA-01", dec!(1))]),
-        )
-        .await
-        .unwrap_err();
+    let omni = client(&server);
+    let err = load_one_stock_line(&omni).await.unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
     assert!(err.to_string().contains("HTML"), "{err}");
     let orders = omni.orders().unwrap();
@@ -117,7 +117,7 @@ async fn a_login_answer_may_hold_both_token_spellings_when_they_agree() {
             ))
             .mount(&server)
             .await;
-        let omni = OmniClient::new(config(&server).build().unwrap()).unwrap();
+        let omni = client(&server);
         let got = omni.orders().unwrap().get("OM-1").await;
         if ok {
             assert_eq!(got.unwrap().id, "OM-1", "{body}");
@@ -299,7 +299,7 @@ async fn an_order_list_that_ignores_page_and_reports_billions_of_pages_ends() {
         ))
         .mount(&server)
         .await;
-    let omni = OmniClient::new(config(&server).build().unwrap()).unwrap();
+    let omni = client(&server);
     let orders = omni.orders().unwrap();
     // Billions announced: refused before reading them.
     let err = tokio::time::timeout(
@@ -338,15 +338,8 @@ async fn servers_echoing_the_passwords_or_the_token_never_put_them_in_an_error()
         )
         .mount(&server)
         .await;
-    let omni = OmniClient::new(config(&server).build().unwrap()).unwrap();
-    let load = omni
-        .loads()
-        .load(
-            IntegrationType::Stock,
-            stream::iter(vec![StockLine::new("A", "LOJA-01", dec!(1))]),
-        )
-        .await
-        .unwrap_err();
+    let omni = client(&server);
+    let load = load_one_stock_line(&omni).await.unwrap_err();
     // The login quotes the password, once as an error page and once as OAuth's description.
     let login_500 = MockServer::start().await;
     Mock::given(method("POST"))
@@ -364,7 +357,7 @@ async fn servers_echoing_the_passwords_or_the_token_never_put_them_in_an_error()
         .await;
     let mut errors = vec![load];
     for s in [&login_500, &login_400] {
-        let omni = OmniClient::new(config(s).build().unwrap()).unwrap();
+        let omni = client(s);
         errors.push(omni.orders().unwrap().get("OM-1").await.unwrap_err());
     }
     // An order API call whose error page quotes the bearer token.
@@ -378,7 +371,7 @@ async fn servers_echoing_the_passwords_or_the_token_never_put_them_in_an_error()
         )
         .mount(&echo)
         .await;
-    let omni = OmniClient::new(config(&echo).build().unwrap()).unwrap();
+    let omni = client(&echo);
     errors.push(omni.orders().unwrap().get("OM-1").await.unwrap_err());
     for e in &errors {
         let text = format!("{e} {e:?}");

@@ -2,8 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod common;
+
 use chrono::{NaiveDate, TimeZone, Utc};
-use connector_core::{Error, ManualClock, OrderState, RetryPolicy, SecretString};
+use connector_core::{Error, ManualClock, OrderState, SecretString};
 use futures::{StreamExt, TryStreamExt};
 use rust_decimal_macros::dec;
 use totvs_omni::{
@@ -43,17 +45,7 @@ async fn setup() -> (MockServer, OmniClient, ManualClock) {
         .mount(&server)
         .await;
     let clock = ManualClock::new();
-    let config = OmniConfig::builder("SITE-42", "integrador", SecretString::from("pw"))
-        .load_host(server.uri())
-        .orders_api(
-            format!("{}/api", server.uri()),
-            "erp",
-            SecretString::from("order-pw"),
-        )
-        .retry(RetryPolicy::default().with_jitter(false))
-        .clock(clock.shared())
-        .build()
-        .unwrap();
+    let config = common::config(&server, "pw", &clock).build().unwrap();
     (server, OmniClient::new(config).unwrap(), clock)
 }
 

@@ -6,19 +6,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// `len` pseudo-random bytes from `seed` (xorshift64*, fast even in debug builds).
-pub fn prng_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len + 8);
-    let mut x = seed | 1;
-    while out.len() < len {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        out.extend_from_slice(&x.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-    }
-    out.truncate(len);
-    out
+/// The number in environment variable `name`, or `default` when it is unset or not a number.
+pub fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
+
+pub use connector_sandbox::prng_bytes;
 
 /// Generates an Ed25519 key pair with `ssh-keygen`; returns (private key path, public line).
 pub fn keygen(dir: &Path, name: &str) -> Option<(PathBuf, String)> {
@@ -35,6 +31,23 @@ pub fn keygen(dir: &Path, name: &str) -> Option<(PathBuf, String)> {
     }
     let public = std::fs::read_to_string(path.with_extension("pub")).ok()?;
     Some((path, public.trim().to_string()))
+}
+
+/// OpenSSH's `sftp` running `batch` quietly on loopback port `port` with key `key`, trusting
+/// only the host keys in `known_hosts` and never prompting; the destination is left to add.
+pub fn sftp_batch(batch: &Path, key: &Path, port: u16, known_hosts: &Path) -> Command {
+    let mut cmd = Command::new("sftp");
+    cmd.arg("-q")
+        .arg("-b")
+        .arg(batch)
+        .arg("-i")
+        .arg(key)
+        .arg("-P")
+        .arg(port.to_string())
+        .arg("-o")
+        .arg(format!("UserKnownHostsFile={}", known_hosts.display()))
+        .args(["-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"]);
+    cmd
 }
 
 /// Says why a real-peer test cannot run: a skip locally, a failure when `CI=true`.
@@ -176,6 +189,14 @@ impl Sshd {
     /// The directory for test files (absolute: OpenSSH serves the real file system).
     pub fn files(&self) -> PathBuf {
         self.dir.path().join("files")
+    }
+
+    /// Writes `size` bytes of [`prng_bytes`] from `seed` to `name` in [`Sshd::files`];
+    /// returns its path.
+    pub fn write_prng_file(&self, name: &str, size: u64, seed: u64) -> String {
+        let remote = self.files().join(name);
+        std::fs::write(&remote, prng_bytes(size as usize, seed)).unwrap();
+        remote.to_str().unwrap().to_string()
     }
 
     /// CPU seconds (user + system) used so far by the listening sshd and by the session

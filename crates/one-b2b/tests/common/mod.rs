@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use connector_core::{ManualClock, RetryPolicy, SecretString};
+use one_b2b::model::{StockLine, Warehouse, WarehouseType};
 use one_b2b::{OneClient, OneConfig};
+use rust_decimal_macros::dec;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
@@ -60,4 +62,22 @@ pub(crate) async fn no_other_calls(server: &MockServer) {
         .with_priority(u8::MAX)
         .mount(server)
         .await;
+}
+
+/// Creates the central warehouse `WH-9`.
+pub(crate) async fn create_wh9(c: &OneClient) -> Result<(), connector_core::Error> {
+    c.create_warehouse(&Warehouse::new("WH-9", WarehouseType::Central))
+        .await
+}
+
+/// Pushes one stock line (product `A`, quantity 1) to warehouse `WH-1`.
+pub(crate) async fn push_one_stock_line(
+    c: &OneClient,
+) -> Result<connector_core::BatchReport, connector_core::Error> {
+    c.push_stock(
+        "WH-1",
+        futures::stream::iter(vec![StockLine::new("A", dec!(1))]),
+        None,
+    )
+    .await
 }
