@@ -399,9 +399,16 @@ impl Outgoing {
                 Some(p) => p.clone(),
                 None => (0..records.len()).collect(),
             };
+            // Every attempt the runtime made counts in the report's `requests`, retries too.
             let resp = match http.send_raw(request).await {
-                Ok(resp) => resp,
-                Err(e) => return interrupted(applied, rejected, e),
+                Ok(resp) => {
+                    chunk.add_requests(resp.attempts().max(1) as usize);
+                    resp
+                }
+                Err(e) => {
+                    chunk.add_requests(e.attempts().max(1) as usize);
+                    return interrupted(applied, rejected, e);
+                }
             };
             let status = resp.status();
             if let (404, Some((what, fix))) = (status, scope) {

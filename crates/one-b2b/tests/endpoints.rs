@@ -488,7 +488,8 @@ async fn prices_retail_and_catalog_and_the_price_sink_split() {
         .push_prices(Box::pin(stream::iter(vec![b2b, b2c])))
         .await
         .unwrap();
-    assert_eq!((report.sent, report.requests), (2, 1));
+    // One chunk, two HTTP requests (the retail and the catalog route): both are counted.
+    assert_eq!((report.sent, report.requests), (2, 2));
 }
 
 #[tokio::test]
@@ -1198,4 +1199,40 @@ async fn reads_deletes_and_the_other_event_feeds() {
     // Trade credits are for organisations only: refused before sending.
     let err = c.delete_trade_credit("ind:42").await.unwrap_err();
     assert!(err.to_string().contains("organizationId"), "{err}");
+}
+
+#[tokio::test]
+async fn a_retried_stock_request_counts_every_attempt_in_the_report() {
+    let server = MockServer::start().await;
+    let path_ = "/api/v1/stock/integrations/auth-required/warehouses/WH-1/stocks/incremental";
+    // wiremock picks the first matching mock still within its limit: one 503, then 200.
+    one("POST", path_)
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .named("busy once")
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    one("POST", path_)
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .named("then applied")
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    no_other_calls(&server).await;
+    let report = client(&server)
+        .push_stock(
+            "WH-1",
+            stream::iter(vec![StockLine::new("A", dec!(1))]),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.total, report.sent, report.requests),
+        (1, 1, 2),
+        "{report:?}"
+    );
 }

@@ -305,7 +305,7 @@ async fn connector_round_trip_customers_stock_orders_and_shipping() {
         .push_stock(stream::iter(stock).boxed())
         .await
         .unwrap();
-    assert_eq!((r.sent, r.requests), (2, 1));
+    assert_eq!((r.sent, r.requests), (2, 2)); // one request per warehouse
     assert_eq!(sandbox.sim.stock("WH-2", "SKU-1"), Some(json!(7)));
     assert_eq!(sandbox.sim.stock("WH-1", "SKU-2"), Some(json!(3)));
 
