@@ -13,6 +13,7 @@
 //! | `totvs_omni` (feature `totvs-omni`) | `totvs-omni` | sells on TOTVS Omni: product/price/stock loads, order lifecycle |
 //! | `accor_oms` (feature `accor-oms`) | `accor-oms` | buys on Accor's AStoreShop: SFTP catalog import, validate-cart, purchase orders, status |
 //! | `sftp` (feature `sftp`) | `connector-sftp` | (the SFTP transport: resumable, verified downloads, atomic uploads, CSV records) |
+//! | `sync` (feature `sync`) | `connector-sync` | runs restart-safe sync flows: cursors, change detection, an order ledger, leases, shared rate limits on SQLite or PostgreSQL |
 //!
 //!
 //! ```
@@ -32,6 +33,8 @@ pub use connector_http as http;
 pub use connector_sandbox as sandbox;
 #[cfg(feature = "sftp")]
 pub use connector_sftp as sftp;
+#[cfg(feature = "sync")]
+pub use connector_sync as sync;
 #[cfg(feature = "one-b2b")]
 pub use one_b2b;
 #[cfg(feature = "totvs-omni")]

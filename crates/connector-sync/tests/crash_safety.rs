@@ -120,7 +120,7 @@ async fn crash_worker_entry() {
     worker(&store_url, &base, &token).await.unwrap();
 }
 
-fn spawn_worker(db: &TestDb, base: &str, token: &str) -> std::process::Child {
+fn spawn_worker(db: &TestDb, base: &str, token: &str, ttl_ms: u64) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "crash_worker_entry",
@@ -131,6 +131,7 @@ fn spawn_worker(db: &TestDb, base: &str, token: &str) -> std::process::Child {
         .env("SYNC_CRASH_STORE", &db.url)
         .env("SYNC_CRASH_BASE", base)
         .env("SYNC_CRASH_TOKEN", token)
+        .env("SYNC_CRASH_TTL_MS", ttl_ms.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -151,7 +152,7 @@ async fn sigkill_during_placement_loses_and_duplicates_nothing(db: TestDb) {
     let (base, token) = (sandbox.base_url(), sandbox.token_url());
     let mut killed_with_work_left = 0;
     for _ in 0..KILLS {
-        let mut child = spawn_worker(&db, &base, &token);
+        let mut child = spawn_worker(&db, &base, &token, 300);
         tokio::time::sleep(Duration::from_millis(fastrand::u64(20..250))).await;
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
@@ -161,7 +162,9 @@ async fn sigkill_during_placement_loses_and_duplicates_nothing(db: TestDb) {
         // Let the killed worker's lease expire before the next one starts.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let status = spawn_worker(&db, &base, &token).wait().unwrap();
+    // The last worker gets the long lease the worker's comment promises (it was started with
+    // the 300 ms one before, and failed with LeaseLost on a loaded machine).
+    let status = spawn_worker(&db, &base, &token, 30_000).wait().unwrap();
     assert!(status.success(), "the last worker failed: {status}");
     assert!(
         killed_with_work_left >= KILLS / 2,

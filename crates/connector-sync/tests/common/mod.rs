@@ -10,6 +10,36 @@ pub(crate) struct TestDb {
     pub(crate) url: String,
     pub(crate) backend: &'static str,
     _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the server URL and the database name, dropped when the test ends.
+    pg: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    /// Drops the PostgreSQL database the test created (each is several MB; a suite run would
+    /// otherwise leave hundreds). `WITH (FORCE)` ends the connections pools still hold. Runs
+    /// on a thread of its own: `Drop` cannot await, and may run inside a runtime.
+    fn drop(&mut self) {
+        let Some((base, name)) = self.pg.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&base).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("warning: could not drop the test database (server gone?)");
+        }
+    }
 }
 
 impl TestDb {
@@ -20,6 +50,7 @@ impl TestDb {
             url,
             backend: "sqlite",
             _dir: Some(dir),
+            pg: None,
         }
     }
 
@@ -52,6 +83,7 @@ impl TestDb {
             url: url.to_string(),
             backend: "postgres",
             _dir: None,
+            pg: Some((base, name)),
         })
     }
 
